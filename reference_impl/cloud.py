@@ -1,0 +1,119 @@
+"""ReferenceCloud: one account in one Region, its services, a virtual clock and real clients."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from reference_impl.clock import DEFAULT_START, VirtualClock
+from reference_impl.cloudwatch.api import CloudWatchApi
+from reference_impl.cloudwatch.model import CloudWatchModel
+from reference_impl.firehose.api import FirehoseApi
+from reference_impl.firehose.model import FirehoseModel
+from reference_impl.firehose.settings import FirehoseSettings
+from reference_impl.json_protocol import JsonRpcService
+from reference_impl.kinesis.api import KinesisApi
+from reference_impl.kinesis.model import KinesisModel
+from reference_impl.kms.api import KmsApi
+from reference_impl.kms.model import KmsModel
+from reference_impl.principals import DEFAULT_ACCOUNT, DEFAULT_REGION
+from reference_impl.s3.api import S3RestService
+from reference_impl.s3.model import S3Model
+from reference_impl.transport import InProcessTransport
+from reference_impl.wsgi import ReferenceApp
+
+SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
+
+_BOTO_SESSION = boto3.session.Session()
+# One attempt: a retry would hide what the implementation answered the first time.
+CLIENT_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"},
+    s3={"addressing_style": "path"},
+)
+
+
+class ReferenceCloud:
+    """The reference implementation, in process.
+
+    ``client(name)`` gives real boto3 clients whose requests reach this cloud through an
+    in-process transport; ``advance()`` moves virtual time, running everything that falls due;
+    ``at_rest()`` exposes the bytes Firehose and Kinesis hold at rest, for white-box checks.
+    """
+
+    def __init__(
+        self,
+        *,
+        start: datetime = DEFAULT_START,
+        account_id: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        settings: FirehoseSettings | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.clock = VirtualClock(start)
+        self.lock = threading.RLock()
+        self.kms = KmsModel(self.clock, account_id, region)
+        self.s3 = S3Model(self.clock)
+        self.cloudwatch = CloudWatchModel(self.clock)
+        self.kinesis = KinesisModel(self.clock, account_id, region, self.kms)
+        self.firehose = FirehoseModel(
+            self.clock,
+            account_id,
+            region,
+            kms=self.kms,
+            kinesis=self.kinesis,
+            s3=self.s3,
+            cloudwatch=self.cloudwatch,
+            settings=settings or FirehoseSettings(),
+        )
+        self.app = ReferenceApp(
+            [
+                JsonRpcService("firehose", FirehoseApi(self.firehose)),
+                JsonRpcService("kms", KmsApi(self.kms)),
+                JsonRpcService("kinesis", KinesisApi(self.kinesis)),
+                JsonRpcService("cloudwatch", CloudWatchApi(self.cloudwatch), query_compatible=True),
+            ],
+            S3RestService(self.s3),
+            self.lock,
+        )
+        self._transport = InProcessTransport(self.app)
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A real boto3 client bound to this cloud (no socket is ever opened)."""
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
+        options: dict[str, Any] = {
+            "region_name": self.region,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+            "config": CLIENT_CONFIG,
+        }
+        options.update(kwargs)
+        client = _BOTO_SESSION.client(service, **options)
+        client.meta.events.register_first("before-send", self._transport)
+        return client
+
+    def now(self) -> datetime:
+        return self.clock.now_datetime()
+
+    def advance(self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0) -> None:
+        """Move virtual time forward; transitions, flushes, deliveries and expiry run as due."""
+        with self.lock:
+            self.clock.advance(seconds + 60.0 * minutes + 3600.0 * hours)
+
+    def at_rest(self) -> dict[str, list[bytes]]:
+        """{resource ARN: [bytes held at rest for it]} for Firehose streams and Kinesis streams.
+
+        Destinations (S3 objects) are the customer's data after delivery, not Firehose's storage,
+        so they are not included.
+        """
+        with self.lock:
+            held: dict[str, list[bytes]] = {}
+            for source in (self.firehose.at_rest(), self.kinesis.at_rest()):
+                for arn, blobs in source.items():
+                    held.setdefault(arn, []).extend(blobs)
+            return held

@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class CloudWatchApi:
+    def __init__(self, model):
+        self.model = model

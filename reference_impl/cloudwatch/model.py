@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class CloudWatchModel:
+    def __init__(self, clock):
+        self.clock = clock

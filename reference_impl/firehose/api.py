@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class FirehoseApi:
+    def __init__(self, model):
+        self.model = model

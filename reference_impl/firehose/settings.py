@@ -1,0 +1,29 @@
+"""The timings of the Firehose model: each one a documented bound or a chosen stand-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class FirehoseSettings:
+    # How long the asynchronous steps take (CREATING -> ACTIVE, ENABLING -> ENABLED,
+    # DISABLING -> DISABLED, DELETING -> gone). Undocumented: AWS takes seconds.
+    transition_seconds: float = 10.0
+    # SSE-06 / SSE-09: "It can take up to 5 seconds after the encryption status changes to
+    # ENABLED [DISABLED] before all records ... are encrypted [no longer subject to encryption]."
+    # The reference uses a lag inside that bound, so scenarios must honour the 5 s tolerance.
+    encryption_lag_seconds: float = 3.0
+    # RET-01..04: records are kept 24 h from when they were added.
+    retention_seconds: float = 24 * HOUR
+    # How often a buffer that could not be delivered (KMS failure, missing bucket) is retried.
+    delivery_retry_seconds: float = 60.0
+    # API-01: combined Start/Stop limit per stream per rolling window.
+    start_stop_limit: int = 25
+    start_stop_window_seconds: float = 24 * HOUR
+    # API-02: a customer-managed CMK encrypts at most this many streams.
+    streams_per_cmk: int = 500
+    # API-11: streams per Region (BC-FH: "up to 5,000 Firehose streams per ... Region").
+    streams_per_region: int = 5000

@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class KinesisApi:
+    def __init__(self, model):
+        self.model = model

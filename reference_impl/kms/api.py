@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class KmsApi:
+    def __init__(self, model):
+        self.model = model

@@ -1,0 +1,6 @@
+"""STUB."""
+
+
+class S3Model:
+    def __init__(self, clock):
+        self.clock = clock
