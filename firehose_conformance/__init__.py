@@ -1,0 +1,1 @@
+"""Conformance harness for Amazon Data Firehose server-side encryption."""

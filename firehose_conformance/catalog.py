@@ -1,0 +1,245 @@
+"""Load the requirement catalog (features/requirements.toml) into typed, validated records.
+
+The TOML file is the machine-readable copy of section 1 of shared/reference/requirements.md.
+Scenarios tag themselves with requirement IDs, and reports group results by area and level, so
+the loader is strict: a typo in the catalog should fail loudly here rather than silently drop a
+requirement from coverage.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AREAS",
+    "DEFAULT_CATALOG",
+    "CatalogError",
+    "CheckKind",
+    "Level",
+    "Requirement",
+    "load_catalog",
+]
+
+
+class Level(StrEnum):
+    """Requirement level, judged from the source wording (catalog section 0.3).
+
+    A StrEnum, so members compare equal to the plain strings used in the TOML file.
+    """
+
+    MUST = "MUST"
+    MUST_NOT = "MUST NOT"
+    SHOULD = "SHOULD"
+    SHOULD_NOT = "SHOULD NOT"
+    MAY = "MAY"
+
+
+class CheckKind(StrEnum):
+    """How a test can verify a requirement; decides which runs can cover it."""
+
+    BB = "BB"
+    BB_SLOW = "BB-slow"
+    BB_SCALE = "BB-scale"
+    BB_EVENTUAL = "BB-eventual"
+    WB = "WB"
+
+
+AREAS: dict[str, str] = {
+    "SRC": "Storage at rest by source",
+    "SSE": "SSE lifecycle and encryption status",
+    "PUT": "The Encrypted flag and ingest",
+    "KEY": "Key types and key identifiers",
+    "GRT": "KMS grants",
+    "RET": "KMS failures, 24-hour retention and discard",
+    "MET": "The four KMSKey* CloudWatch metrics",
+    "API": "API validation, errors and limits",
+}
+"""Human titles of the requirement areas, keyed by ID prefix, in catalog order."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One catalog row. Field meanings are documented in the header of requirements.toml."""
+
+    id: str
+    level: Level
+    accept: bool
+    qualifier: str
+    sentence: str
+    source: tuple[str, ...]
+    quote: str
+    observable: str
+    check: CheckKind
+    check_note: str
+    ambiguities: tuple[str, ...]
+
+    @property
+    def area(self) -> str:
+        """The ID prefix, e.g. "SRC" for "SRC-01"; keys into AREAS."""
+        return self.id.split("-", 1)[0]
+
+    @property
+    def mandatory(self) -> bool:
+        """Whether a conformant service is obliged to behave this way.
+
+        "MAY→accept" rows count: the client may do it, so the service must accept it.
+        """
+        if self.level in (Level.MUST, Level.MUST_NOT):
+            return True
+        return self.level is Level.MAY and self.accept
+
+    @property
+    def display_level(self) -> str:
+        """The level as shown in reports, spelling out what a "MAY→accept" row obliges."""
+        if self.accept:
+            return "MAY (service must accept)"
+        return self.level.value
+
+
+class CatalogError(Exception):
+    """The catalog file is missing, is not valid TOML, or breaks the schema."""
+
+
+DEFAULT_CATALOG: Path = Path(__file__).resolve().parents[1] / "features" / "requirements.toml"
+
+_ID_RE = re.compile(r"^[A-Z]{3}-\d{2}$")
+_AMB_RE = re.compile(r"^AMB-\d{2}$")
+
+# Key -> expected TOML type. Lists are lists of strings.
+_FIELDS: dict[str, type] = {
+    "id": str,
+    "level": str,
+    "accept": bool,
+    "qualifier": str,
+    "sentence": str,
+    "source": list,
+    "quote": str,
+    "observable": str,
+    "check": str,
+    "check_note": str,
+    "ambiguities": list,
+}
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+class _Fail:
+    """Build a CatalogError naming the file and the requirement being validated."""
+
+    def __init__(self, path: Path, where: str) -> None:
+        self.path = path
+        self.where = where
+
+    def __call__(self, problem: str) -> CatalogError:
+        return CatalogError(f"{self.path}: {self.where}: {problem}")
+
+
+def _check_fields(table: dict[str, Any], fail: _Fail) -> None:
+    """Reject missing, unknown and wrongly typed keys before any value is interpreted."""
+    missing = [key for key in _FIELDS if key not in table]
+    if missing:
+        raise fail(f"missing key(s): {', '.join(missing)}")
+    unknown = sorted(key for key in table if key not in _FIELDS)
+    if unknown:
+        raise fail(f"unknown key(s): {', '.join(unknown)}")
+    for key, expected in _FIELDS.items():
+        value = table[key]
+        if not isinstance(value, expected):
+            raise fail(f"key {key!r} must be {expected.__name__}, got {_type_name(value)}")
+        if expected is list:
+            bad = [item for item in value if not isinstance(item, str)]
+            if bad:
+                raise fail(f"key {key!r} must be a list of strings, got item {bad[0]!r}")
+
+
+def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
+    """Validate one [[requirement]] table (1-based index for messages) and build the record."""
+    fail = _Fail(path, f"requirement #{index}")
+    if not isinstance(table, dict):
+        raise fail(f"must be a table, got {_type_name(table)}")
+    rid = table.get("id")
+    if isinstance(rid, str) and rid:
+        fail.where = f"requirement {rid} (#{index})"
+    _check_fields(table, fail)
+
+    if not _ID_RE.fullmatch(rid):
+        raise fail(f"id {rid!r} does not match AAA-NN (e.g. SSE-03)")
+    try:
+        level = Level(table["level"])
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in Level)
+        raise fail(f"bad level {table['level']!r}; expected one of {allowed}") from None
+    try:
+        check = CheckKind(table["check"])
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in CheckKind)
+        raise fail(f"bad check {table['check']!r}; expected one of {allowed}") from None
+    if table["accept"] and level is not Level.MAY:
+        raise fail(f"accept = true is only allowed with level MAY, not {level.value}")
+    if not table["sentence"].strip():
+        raise fail("sentence is empty")
+    if not table["source"]:
+        raise fail("source must name at least one document tag")
+    for amb in table["ambiguities"]:
+        if not _AMB_RE.fullmatch(amb):
+            raise fail(f"ambiguity id {amb!r} does not match AMB-NN")
+
+    return Requirement(
+        id=rid,
+        level=level,
+        accept=table["accept"],
+        qualifier=table["qualifier"],
+        sentence=table["sentence"],
+        source=tuple(table["source"]),
+        quote=table["quote"],
+        observable=table["observable"],
+        check=check,
+        check_note=table["check_note"],
+        ambiguities=tuple(table["ambiguities"]),
+    )
+
+
+def load_catalog(path: Path = DEFAULT_CATALOG) -> dict[str, Requirement]:
+    """Load and validate the catalog; return requirements by id, in file order.
+
+    Raises CatalogError (never a bare TOML or KeyError) so callers can report one clear line.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: catalog file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read catalog: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The decoder's message already ends with "(at line N, column M)".
+        raise CatalogError(f"{path}: invalid TOML: {exc}") from exc
+
+    unknown = sorted(key for key in data if key != "requirement")
+    if unknown:
+        raise CatalogError(f"{path}: unknown top-level key(s): {', '.join(unknown)}")
+    tables = data.get("requirement")
+    if not isinstance(tables, list) or not tables:
+        raise CatalogError(f"{path}: no [[requirement]] tables found")
+
+    catalog: dict[str, Requirement] = {}
+    first_index: dict[str, int] = {}
+    for index, table in enumerate(tables, start=1):
+        req = _parse_requirement(table, index, path)
+        if req.id in catalog:
+            raise CatalogError(
+                f"{path}: requirement {req.id} (#{index}): duplicate id "
+                f"(first defined at requirement #{first_index[req.id]})"
+            )
+        catalog[req.id] = req
+        first_index[req.id] = index
+    return catalog
