@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+# A fixed instant after 2026-04-20, so the dated SSE-CMK rules (PUT-03) apply to new streams.
+DEFAULT_START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @dataclass(order=True)

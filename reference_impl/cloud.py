@@ -54,8 +54,16 @@ class ReferenceCloud:
     ) -> None:
         self.account_id = account_id
         self.region = region
-        self.clock = VirtualClock(start)
+        self.settings = settings or FirehoseSettings()
         self.lock = threading.RLock()
+        self._start = start
+        self._build()
+        self._transport = InProcessTransport(self)
+
+    def _build(self) -> None:
+        """Create every service afresh; clients made earlier keep working against the new state."""
+        account_id, region = self.account_id, self.region
+        self.clock = VirtualClock(self._start)
         self.kms = KmsModel(self.clock, account_id, region)
         self.s3 = S3Model(self.clock)
         self.cloudwatch = CloudWatchModel(self.clock)
@@ -68,7 +76,7 @@ class ReferenceCloud:
             kinesis=self.kinesis,
             s3=self.s3,
             cloudwatch=self.cloudwatch,
-            settings=settings or FirehoseSettings(),
+            settings=self.settings,
         )
         self.app = ReferenceApp(
             [
@@ -80,7 +88,11 @@ class ReferenceCloud:
             S3RestService(self.s3),
             self.lock,
         )
-        self._transport = InProcessTransport(self.app)
+
+    def reset(self) -> None:
+        """Forget everything and return to the start instant; existing clients keep working."""
+        with self.lock:
+            self._build()
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A real boto3 client bound to this cloud (no socket is ever opened)."""

@@ -1,4 +1,4 @@
-"""AWS JSON 1.0 / 1.1 on the wire: route by X-Amz-Target, validate, call the API layer, serialise."""
+"""AWS JSON 1.0 and 1.1: route by X-Amz-Target, validate, call the API layer, serialise."""
 
 from __future__ import annotations
 

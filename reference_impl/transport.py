@@ -7,12 +7,16 @@ it, errors included, exactly as it would an HTTP response from AWS.
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from reference_impl.wsgi import ReferenceApp, Request
+
+
+class _HasApp(Protocol):
+    app: ReferenceApp
 
 
 class _RawBody(BytesIO):
@@ -30,8 +34,10 @@ def _text(value: str | bytes) -> str:
 
 
 class InProcessTransport:
-    def __init__(self, app: ReferenceApp) -> None:
-        self.app = app
+    """Hands each request to ``owner.app``, read per request so the owner may rebuild its app."""
+
+    def __init__(self, owner: _HasApp) -> None:
+        self.owner = owner
 
     def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         url = urlsplit(request.url)
@@ -43,7 +49,7 @@ class InProcessTransport:
         elif isinstance(body, str):
             body = body.encode("utf-8")
         headers = {_text(k).lower(): _text(v) for k, v in request.headers.items()}
-        response = self.app.handle(
+        response = self.owner.app.handle(
             Request(request.method, url.path or "/", url.query, headers, bytes(body))
         )
         return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))

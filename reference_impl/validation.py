@@ -114,7 +114,7 @@ def _value(shape: Shape, value: Any, path: str, c: _Collector) -> Any:
         if enum and value not in enum:
             c.add(value, path, f"satisfy enum value set: [{', '.join(enum)}]")
         pattern = shape.metadata.get("pattern")
-        if pattern and not _pattern(pattern).search(value):
+        if pattern and not _pattern(pattern).fullmatch(value):
             c.add(value, path, f"satisfy regular expression pattern: {pattern}")
         return value
     if kind == "blob":
