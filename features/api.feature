@@ -1,0 +1,132 @@
+Feature: The API's own rules: limits, errors and argument validation
+  Error codes are those modelled in BC-FH for each operation, plus the framework errors
+  ValidationException and SerializationException that AWS front-ends answer for shape violations
+  (AMB-21).
+
+  Background:
+    Given a symmetric customer managed key "K"
+
+  # API-01: "a combined limit of 25 calls per Firehose stream per 24 hours. For example, you reach
+  # the limit if you call StartDeliveryStreamEncryption 13 times and StopDeliveryStreamEncryption
+  # 12 times". AMB-17: LimitExceededException (modelled) or a throttling error.
+  @API-01
+  Scenario: The 26th Start or Stop within 24 hours is refused
+    Given a DirectPut delivery stream "S"
+    When I start and stop encryption on "S" alternately 25 times, waiting for each to settle
+    Then every one of those calls succeeded
+    When I start encryption on "S" with key "K"
+    Then the call fails with one of "LimitExceededException, ThrottlingException"
+    And the encryption status of "S" stays "ENABLED"
+
+  @API-01 @needs-clock
+  Scenario: The limit is per 24 hours: a day later Start is accepted again
+    Given a DirectPut delivery stream "S"
+    When I start and stop encryption on "S" alternately 25 times, waiting for each to settle
+    And 24 hours pass
+    And I stop encryption on "S"
+    Then the call succeeds
+
+  # API-02: "You can use a CMK of type CUSTOMER_MANAGED_CMK to encrypt up to 500 Firehose streams.
+  # If a CreateDeliveryStream or StartDeliveryStreamEncryption operation exceeds this limit,
+  # Firehose throws a LimitExceededException."
+  @API-02 @scale
+  Scenario: A customer managed key encrypts at most 500 delivery streams
+    Given 500 DirectPut delivery streams created with encryption using key "K"
+    When I create a DirectPut delivery stream "E" with encryption using key "K"
+    Then the call fails with "LimitExceededException"
+    Given a DirectPut delivery stream "S"
+    When I start encryption on "S" with key "K"
+    Then the call fails with "LimitExceededException"
+
+  # API-03 / API-04: the codes of each operation's modelled errors.
+  @API-03 @API-04
+  Scenario Outline: Operations on a stream that does not exist answer ResourceNotFoundException (<operation>)
+    When I call Firehose <operation> on a delivery stream that does not exist
+    Then the call fails with "ResourceNotFoundException"
+
+    Examples:
+      | operation                      |
+      | StartDeliveryStreamEncryption  |
+      | StopDeliveryStreamEncryption   |
+      | DescribeDeliveryStream         |
+      | DeleteDeliveryStream           |
+      | PutRecord                      |
+      | PutRecordBatch                 |
+
+  @API-03
+  Scenario: Creating a stream whose name is taken answers ResourceInUseException
+    Given a DirectPut delivery stream "S"
+    When I create a DirectPut delivery stream with the same name as "S"
+    Then the call fails with "ResourceInUseException"
+
+  # API-05 / AMB-21: name constraints are checked by the service (botocore checks only min length).
+  @API-05 @API-03
+  Scenario Outline: Delivery stream names are 1 to 64 characters of [a-zA-Z0-9_.-] (<operation>, <name>)
+    When I call Firehose <operation> with the delivery stream name <name>
+    Then the call fails with one of "ValidationException, InvalidArgumentException"
+
+    Examples:
+      | operation                     | name                  |
+      | StartDeliveryStreamEncryption | "bad name!"           |
+      | StartDeliveryStreamEncryption | of 65 characters      |
+      | StartDeliveryStreamEncryption | ""                    |
+      | StopDeliveryStreamEncryption  | "bad name!"           |
+      | StopDeliveryStreamEncryption  | of 65 characters      |
+      | CreateDeliveryStream          | "bad name!"           |
+      | CreateDeliveryStream          | of 65 characters      |
+      | DescribeDeliveryStream        | "bad/name"            |
+      | DeleteDeliveryStream          | of 65 characters      |
+
+  # API-08 (DG-LIM): "up to five invocations per second (this is a hard limit)". The code is not
+  # stated (AMB-17).
+  @API-08
+  Scenario: More than five Describe calls in one second are throttled
+    Given a DirectPut delivery stream "S"
+    When I describe "S" 20 times at once without retrying
+    Then at most 5 of those calls succeeded within any one second
+    And every other one failed with one of "ThrottlingException, LimitExceededException"
+
+  # API-09: "If the status of a Firehose stream is CREATING_FAILED, this status doesn't change,
+  # and you can't invoke CreateDeliveryStream again on it. However, you can invoke the
+  # DeleteDeliveryStream operation to delete it."
+  @API-09 @needs-clock
+  Scenario: CREATING_FAILED is terminal; only Delete works
+    Given a delivery stream "E" whose creation failed
+    When 2 hours pass
+    Then the delivery stream "E" is "CREATING_FAILED"
+    When I create a DirectPut delivery stream with the same name as "E"
+    Then the call fails with "ResourceInUseException"
+    When I delete the delivery stream "E"
+    Then the call succeeds
+    And the delivery stream "E" is eventually gone
+
+  # API-10: "You can't delete a Firehose stream that is in the CREATING state." The only modelled
+  # error that fits is ResourceInUseException (inference).
+  @API-10 @needs-clock
+  Scenario: A stream cannot be deleted while CREATING
+    When I create a DirectPut delivery stream "E" without an encryption input
+    Then the delivery stream "E" is "CREATING"
+    When I delete the delivery stream "E"
+    Then the call fails with "ResourceInUseException"
+    And the delivery stream "E" becomes "ACTIVE"
+
+  @API-10
+  Scenario: An ACTIVE stream can be deleted
+    Given a DirectPut delivery stream "S"
+    When I delete the delivery stream "S"
+    Then the call succeeds
+    And the delivery stream "S" is eventually gone
+
+  # API-11: "By default, you can create up to 5,000 Firehose streams per ... Region."
+  @API-11 @scale
+  Scenario: The default quota is 5,000 delivery streams per Region
+    Given 5000 DirectPut delivery streams
+    When I create a DirectPut delivery stream "E" without an encryption input
+    Then the call fails with "LimitExceededException"
+
+  @API-12 @needs-cloudtrail
+  Scenario: CloudTrail records Start and Stop calls
+    Given a DirectPut delivery stream "S"
+    When I start encryption on "S" with key "K"
+    And I stop encryption on "S"
+    Then CloudTrail eventually shows StartDeliveryStreamEncryption and StopDeliveryStreamEncryption for "S"

@@ -1,0 +1,327 @@
+"""The Target: real boto3 clients for one implementation, its capabilities, clock and ledger.
+
+Targets differ only in how they make clients and which capabilities they add; everything a
+step needs (provisioning, waiting, calling) is written once here, against boto3.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from botocore.parsers import ResponseParserError
+
+from firehose_conformance.capabilities import Capability
+from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
+from firehose_conformance.outcome import Outcome
+
+T = TypeVar("T")
+
+SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
+FIREHOSE_SERVICE_PRINCIPAL = "firehose.amazonaws.com"
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+
+
+@dataclass(frozen=True)
+class WaitProfile:
+    """How long this target may take, in its own seconds (virtual on a clock target)."""
+
+    transition_timeout: float = 120.0  # a status transition (ENABLING -> ENABLED, CREATING -> ...)
+    delivery_timeout: float = 900.0  # records reaching the destination (buffer interval + retries)
+    metric_timeout: float = 900.0  # a CloudWatch data point appearing (DG-MON: every 5 minutes)
+    grant_timeout: float = 900.0  # a grant retiring (KMS: "usually less than five minutes")
+    poll_initial: float = 1.0
+    poll_max: float = 15.0
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    key_id: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class StreamRef:
+    name: str
+    arn: str
+    bucket: str
+
+
+@dataclass
+class Ledger:
+    """What a scenario created, so teardown removes all of it, newest first, even on failure."""
+
+    entries: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
+
+    def add(self, what: str, undo: Callable[[], Any]) -> None:
+        self.entries.append((what, undo))
+
+    def unwind(self) -> list[str]:
+        problems = []
+        while self.entries:
+            what, undo = self.entries.pop()
+            try:
+                undo()
+            except Exception as exc:  # keep unwinding: one leftover must not strand the rest
+                problems.append(f"could not remove {what}: {type(exc).__name__}: {exc}")
+        return problems
+
+
+class GuardedClient:
+    """A boto3 client whose target-misbehaviour errors become ``TargetMisbehaved``.
+
+    A 4xx ``ClientError`` is the target's answer and passes through untouched; a 5xx, a
+    connection failure or an unparsable answer is not an answer AWS would give. Throttling is
+    waited out on the target's clock (AWS SDKs do the same), so rate limits never decide an
+    unrelated scenario; ``Target.call(..., retry_throttling=False)`` observes them directly.
+    """
+
+    def __init__(self, target: Target, client: Any) -> None:
+        self._target = target
+        self._client = client
+
+    @property
+    def raw(self) -> Any:
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        if not callable(method) or name.startswith("_") or name in ("meta", "exceptions"):
+            return method
+
+        def call(**params: Any) -> Any:
+            return self._target.invoke(self._client, name, params, retry_throttling=True)
+
+        return call
+
+
+def _is_throttling(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    message = str(error.response.get("Error", {}).get("Message", "")).lower()
+    return code in THROTTLING_CODES or (code == "LimitExceededException" and "rate" in message)
+
+
+class Target:
+    """An implementation under test, reached through real boto3 clients."""
+
+    name = "abstract"
+    capabilities: frozenset[Capability] = frozenset()
+    profile = WaitProfile()
+    account_id = "123456789012"
+    region = "us-east-1"
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, bool], GuardedClient] = {}
+        self.ledger = Ledger()
+        self.run_id = uuid.uuid4().hex[:6]
+        self._counter = itertools.count(1)
+
+    # ---- clients ------------------------------------------------------------------------------
+    def make_client(self, service: str, *, validate: bool) -> Any:
+        raise NotImplementedError
+
+    def client(self, service: str, *, validate: bool = True) -> GuardedClient:
+        """A (cached) client; ``validate=False`` skips botocore's client-side checks, so that
+        bad input reaches the service, whose own validation is what the spec checks."""
+        key = (service, validate)
+        if key not in self._clients:
+            self._clients[key] = GuardedClient(self, self.make_client(service, validate=validate))
+        return self._clients[key]
+
+    @property
+    def firehose(self) -> GuardedClient:
+        return self.client("firehose")
+
+    @property
+    def kms(self) -> GuardedClient:
+        return self.client("kms")
+
+    @property
+    def kinesis(self) -> GuardedClient:
+        return self.client("kinesis")
+
+    @property
+    def cloudwatch(self) -> GuardedClient:
+        return self.client("cloudwatch")
+
+    @property
+    def s3(self) -> GuardedClient:
+        return self.client("s3")
+
+    def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
+        """Call one operation; map target misbehaviour; wait out throttling if asked."""
+        attempts = 8 if retry_throttling else 1
+        for attempt in range(attempts):
+            try:
+                return getattr(client, method)(**params)
+            except ClientError as error:
+                status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+                if status >= 500:
+                    err = error.response.get("Error", {})
+                    raise TargetMisbehaved(
+                        f"HTTP {status} {err.get('Code', '?')} from {error.operation_name}: "
+                        f"{err.get('Message', '')}".strip()
+                    ) from None
+                if attempt + 1 < attempts and _is_throttling(error):
+                    self.sleep(min(2.0**attempt, 8.0))
+                    continue
+                raise
+            except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError) as error:
+                raise TargetMisbehaved(f"could not reach the target: {error}") from None
+            except ResponseParserError as error:
+                raise TargetMisbehaved(f"malformed answer from the target: {error}") from None
+            except BotoCoreError as error:
+                raise TargetMisbehaved(f"{type(error).__name__}: {error}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def call(
+        self,
+        service: str,
+        operation: str,
+        *,
+        validate: bool = True,
+        retry_throttling: bool = True,
+        client: Any = None,
+        **params: Any,
+    ) -> Outcome:
+        """Call one operation and keep its answer, success or 4xx error, for the Then steps.
+
+        ``client`` overrides the target's own client (e.g. one with other credentials)."""
+        if client is None:
+            client = self.client(service, validate=validate).raw
+        try:
+            response = self.invoke(client, operation, params, retry_throttling=retry_throttling)
+        except ClientError as error:
+            err = error.response.get("Error", {})
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
+            return Outcome(operation, None, err.get("Code", "?"), err.get("Message", ""), status)
+        return Outcome(operation, response)
+
+    # ---- time ---------------------------------------------------------------------------------
+    def has(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def advance(self, seconds: float) -> None:
+        """Move the target's clock (``@needs-clock``)."""
+        raise CapabilityMissing(f"target {self.name!r} has no controllable clock")
+
+    def sleep(self, seconds: float) -> None:
+        """Let time pass: virtual time where the target has a clock, wall time elsewhere."""
+        if self.has(Capability.CLOCK):
+            self.advance(seconds)
+        else:
+            time.sleep(seconds)
+
+    def now(self) -> float:
+        return time.time()
+
+    def poll(
+        self,
+        fetch: Callable[[], T],
+        until: Callable[[T], bool],
+        *,
+        timeout: float,
+        what: str,
+    ) -> T:
+        """Fetch until ``until(value)`` holds or ``timeout`` seconds of target time pass.
+
+        On failure the AssertionError lists every distinct value observed, so the reason says
+        what the target did (e.g. "observed: ENABLING, ENABLED"), not merely that it did not.
+        """
+        seen: list[str] = []
+        waited = 0.0
+        interval = self.profile.poll_initial
+        while True:
+            value = fetch()
+            shown = _show(value)
+            if not seen or seen[-1] != shown:
+                seen.append(shown)
+            if until(value):
+                return value
+            if waited >= timeout:
+                raise AssertionError(
+                    f"{what} not reached within {timeout:g} s; observed: {' -> '.join(seen)}"
+                )
+            step = min(interval, timeout - waited)
+            self.sleep(step)
+            waited += step
+            interval = min(interval * 1.5, self.profile.poll_max)
+
+    def holds_for(
+        self, fetch: Callable[[], T], ok: Callable[[T], bool], *, duration: float, what: str
+    ) -> T:
+        """Check ``ok(value)`` stays true while ``duration`` seconds pass (a negative check)."""
+        waited = 0.0
+        value = fetch()
+        while True:
+            if not ok(value):
+                raise AssertionError(f"{what} after {waited:g} s: observed {_show(value)}")
+            if waited >= duration:
+                return value
+            step = min(self.profile.poll_max, duration - waited)
+            self.sleep(step)
+            waited += step
+            value = fetch()
+
+    # ---- white box (capabilities) --------------------------------------------------------------
+    def at_rest(self) -> dict[str, list[bytes]]:
+        raise CapabilityMissing(f"target {self.name!r} cannot show the bytes it holds at rest")
+
+    def delete_key_now(self, key: KeyRef) -> None:
+        raise CapabilityMissing(f"target {self.name!r} cannot delete a KMS key at once")
+
+    def restricted_caller(self, key: KeyRef) -> Any:
+        """A Firehose client for a principal without KMS permissions on ``key`` (@needs-iam)."""
+        raise CapabilityMissing(f"target {self.name!r} has no callers with restricted IAM rights")
+
+    def aged_credentials_client(self) -> Any:
+        """A Firehose client on session credentials older than 6 hours."""
+        raise CapabilityMissing(f"target {self.name!r} has no aged session credentials")
+
+    def cloudtrail_events(self, event_names: list[str], resource: str) -> list[str]:
+        """The names of CloudTrail events recorded for ``resource`` (@needs-cloudtrail)."""
+        raise CapabilityMissing(f"target {self.name!r} has no CloudTrail")
+
+    # ---- scenario lifecycle -------------------------------------------------------------------
+    def start_scenario(self) -> None:
+        """Called before each scenario."""
+
+    def finish_scenario(self) -> list[str]:
+        """Called after each scenario; returns problems met while removing what it created."""
+        return self.ledger.unwind()
+
+    def close(self) -> None:
+        """Called once at the end of the run."""
+
+    def unique_name(self, kind: str) -> str:
+        return f"fsc-{self.run_id}-{kind}-{next(self._counter)}"
+
+    def delivery_role_arn(self) -> str:
+        """The IAM role Firehose assumes to read a source and write the destination."""
+        return f"arn:aws:iam::{self.account_id}:role/firehose-conformance-delivery"
+
+    def firehose_key_policy_principals(self) -> list[dict[str, Any]]:
+        """The principals a key policy must name to deny Firehose the use of a key."""
+        return [{"Service": FIREHOSE_SERVICE_PRINCIPAL}, {"AWS": self.delivery_role_arn()}]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return str(value)
+    try:
+        text = json.dumps(value, default=str, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."

@@ -1,0 +1,62 @@
+"""The bundled reference implementation, in process: the default target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.config import Config
+
+from firehose_conformance.capabilities import Capability
+from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
+from reference_impl import ReferenceCloud
+
+
+class ReferenceTarget(Target):
+    """Every capability: virtual time, a view of the bytes at rest, instant key deletion.
+
+    One cloud serves the whole run; it is reset before each scenario, so scenarios never see
+    each other's state and the clients (costly to build) are made once.
+    """
+
+    name = "reference"
+    capabilities = frozenset({Capability.CLOCK, Capability.AT_REST, Capability.KEY_DELETION})
+    # Virtual seconds: generous bounds cost nothing, because time only moves when polled.
+    profile = WaitProfile(poll_initial=1.0, poll_max=30.0)
+
+    def __init__(self, **options: Any) -> None:
+        if options:
+            raise ValueError(f"the reference target takes no options (got {', '.join(options)})")
+        super().__init__()
+        self.cloud = ReferenceCloud()
+        self.account_id = self.cloud.account_id
+        self.region = self.cloud.region
+
+    def make_client(self, service: str, *, validate: bool) -> Any:
+        if validate:
+            return self.cloud.client(service)
+        config = Config(
+            parameter_validation=False,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            s3={"addressing_style": "path"},
+        )
+        return self.cloud.client(service, config=config)
+
+    def start_scenario(self) -> None:
+        self.cloud.reset()
+
+    def finish_scenario(self) -> list[str]:
+        self.ledger.entries.clear()  # the next reset removes everything at once
+        return []
+
+    def advance(self, seconds: float) -> None:
+        self.cloud.advance(seconds)
+
+    def now(self) -> float:
+        return self.cloud.clock.now()
+
+    def at_rest(self) -> dict[str, list[bytes]]:
+        return self.cloud.at_rest()
+
+    def delete_key_now(self, key: KeyRef) -> None:
+        with self.cloud.lock:
+            self.cloud.kms.delete_key_now(key.key_id)

@@ -1,0 +1,1 @@
+"""Step definitions: parse, call the target, assert. Nothing here knows which target runs."""

@@ -1,0 +1,26 @@
+"""pytest-bdd finds steps only in conftest modules (or their imports), so every step module is
+imported here whole: the decorators add fixtures under generated names, which a module-level
+__all__ would hide from the star imports."""
+
+import pytest
+
+from firehose_conformance.targets.base import Target
+from firehose_conformance.world import World
+from steps.common import *
+from steps.delivery import *
+from steps.encryption import *
+from steps.kinesis import *
+from steps.kms import *
+from steps.limits import *
+from steps.metrics import *
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def t(scenario_target: Target) -> Target:
+    """The target, prepared for this scenario (short name: every step takes it)."""
+    return scenario_target
