@@ -23,6 +23,7 @@ from reference_impl.kms.model import KmsModel
 from reference_impl.principals import DEFAULT_ACCOUNT, DEFAULT_REGION
 from reference_impl.s3.api import S3RestService
 from reference_impl.s3.model import S3Model
+from reference_impl.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
 from reference_impl.transport import InProcessTransport
 from reference_impl.wsgi import ReferenceApp
 
@@ -65,7 +66,7 @@ class ReferenceCloud:
         account_id, region = self.account_id, self.region
         self.clock = VirtualClock(self._start)
         self.kms = KmsModel(self.clock, account_id, region)
-        self.s3 = S3Model(self.clock)
+        self.s3 = S3Model(self.clock, region=region)
         self.cloudwatch = CloudWatchModel(self.clock)
         self.kinesis = KinesisModel(self.clock, account_id, region, self.kms)
         self.firehose = FirehoseModel(
@@ -80,7 +81,11 @@ class ReferenceCloud:
         )
         self.app = ReferenceApp(
             [
-                JsonRpcService("firehose", FirehoseApi(self.firehose)),
+                JsonRpcService(
+                    "firehose",
+                    FirehoseApi(self.firehose),
+                    limiter=RateLimiter(self.clock, FIREHOSE_CONTROL_PLANE),
+                ),
                 JsonRpcService("kms", KmsApi(self.kms)),
                 JsonRpcService("kinesis", KinesisApi(self.kinesis)),
                 JsonRpcService("cloudwatch", CloudWatchApi(self.cloudwatch), query_compatible=True),

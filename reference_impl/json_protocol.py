@@ -14,6 +14,7 @@ from botocore import xform_name
 from botocore.model import ServiceModel
 
 from reference_impl.errors import AwsError, serialization_error
+from reference_impl.throttling import RateLimiter
 from reference_impl.validation import validate_input
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,16 @@ def _default(value: Any) -> Any:
 class JsonRpcService:
     """One AWS JSON service (Firehose, KMS, Kinesis, CloudWatch) in front of its API layer."""
 
-    def __init__(self, name: str, api: object, *, query_compatible: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        api: object,
+        *,
+        query_compatible: bool = False,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.model = service_model(name)
+        self.limiter = limiter
         self.api = api
         self.target_prefix: str = self.model.metadata["targetPrefix"]
         self.content_type = f"application/x-amz-json-{self.model.metadata['jsonVersion']}"
@@ -82,6 +91,8 @@ class JsonRpcService:
             params = json.loads(body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise serialization_error("The request body is not valid JSON.") from None
+        if self.limiter is not None:
+            self.limiter.check(operation)
         shape = self.model.operation_model(operation).input_shape
         return handler(validate_input(shape, params)) or {}
 

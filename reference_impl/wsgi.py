@@ -90,7 +90,7 @@ class ReferenceApp:
             response = self.handle(_request_from_environ(environ, body))
         status = f"{response.status} {HTTPStatus(response.status).phrase}"
         headers = dict(response.headers)
-        headers["Content-Length"] = str(len(response.body))
+        headers.setdefault("Content-Length", str(len(response.body)))  # HEAD keeps its own
         start_response(status, list(headers.items()))
         return [response.body]
 
