@@ -1,0 +1,138 @@
+"""Grant operations: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reference_impl.kms import faults
+from reference_impl.kms.access import authorize_retire
+from reference_impl.kms.grants import Grant, GrantConstraints, validate_operations
+from reference_impl.kms.paging import paginate
+from reference_impl.kms.registry import KmsRegistry
+
+
+class GrantOperations(KmsRegistry):
+    def create_grant(
+        self,
+        key_id: str,
+        *,
+        caller: str,
+        grantee_principal: str,
+        operations: list[str],
+        retiring_principal: str | None = None,
+        name: str | None = None,
+        constraints: GrantConstraints | None = None,
+        dry_run: bool = False,
+    ) -> Grant:
+        key = self.resolve(key_id)
+        parent = self._authorize(key, caller, "CreateGrant")
+        if parent is not None and not set(operations) <= set(parent.operations):
+            # A grant that allows CreateGrant lets its grantee create grants "that are equally
+            # restrictive or more restrictive" (KMS-DG grants.md).
+            raise faults.access_denied(caller, "CreateGrant", key.arn, explicit=False)
+        key.require_enabled()
+        validate_operations(
+            list(operations), key.key_class, key.spec, key.usage, constraints is not None
+        )
+        if dry_run:
+            raise faults.dry_run()
+        if name is not None:
+            for existing in self._grants.find_named(key.key_id, name):
+                if existing.same_request(
+                    grantee_principal, list(operations), retiring_principal, constraints
+                ):
+                    return dataclasses.replace(existing, token=self._grants.issue_token(existing))
+        grant = Grant(
+            grant_id=self._grants.new_id(),
+            key_id=key.key_id,
+            key_arn=key.arn,
+            grantee_principal=grantee_principal,
+            operations=list(dict.fromkeys(operations)),
+            issuing_account_id=self.account_id,
+            creation_date=self.clock.now(),
+            seq=next(self._seq),
+            retiring_principal=retiring_principal,
+            name=name,
+            constraints=constraints,
+        )
+        self._grants.add(grant)
+        grant.token = self._grants.issue_token(grant)
+        return grant
+
+    def grants(self, key_id: str) -> list[Grant]:
+        return self._grants.for_key(self.resolve(key_id).key_id)
+
+    def list_grants(
+        self,
+        key_id: str,
+        *,
+        caller: str,
+        grant_id: str | None = None,
+        grantee_principal: str | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+    ) -> tuple[list[Grant], str | None]:
+        key = self.resolve(key_id)
+        self._authorize(key, caller, "ListGrants")
+        if grant_id is not None:
+            _require_grant_id_format(grant_id)
+        grants = [
+            g
+            for g in self._grants.for_key(key.key_id)
+            if (grant_id is None or g.grant_id == grant_id)
+            and (grantee_principal is None or g.grantee_principal == grantee_principal)
+        ]
+        return paginate(
+            grants, lambda g: g.seq, limit=limit, marker=marker, default=50, maximum=100
+        )
+
+    def list_retirable_grants(
+        self, retiring_principal: str, *, limit: int | None = None, marker: str | None = None
+    ) -> tuple[list[Grant], str | None]:
+        grants = [g for g in self._grants if g.retiring_principal == retiring_principal]
+        return paginate(
+            grants, lambda g: g.seq, limit=limit, marker=marker, default=50, maximum=100
+        )
+
+    def retire_grant(
+        self, key_id: str, grant_id: str, *, caller: str, dry_run: bool = False
+    ) -> None:
+        key = self.resolve(key_id)
+        _require_grant_id_format(grant_id)
+        grant = self._grants.get(key.key_id, grant_id)
+        authorize_retire(key, grant, caller)
+        if dry_run:
+            raise faults.dry_run()
+        self._grants.remove(grant)
+
+    def retire_grant_by_token(
+        self, token: str, *, caller: str, key_id: str | None = None, dry_run: bool = False
+    ) -> None:
+        grant = self._grants.by_token(token)
+        key = self._keys[grant.key_id]
+        if key_id is not None and self.resolve(key_id) is not key:
+            raise faults.validation("The KeyId does not identify the key of the grant token.")
+        authorize_retire(key, grant, caller)
+        if dry_run:
+            raise faults.dry_run()
+        self._grants.remove(grant)
+
+    def revoke_grant(
+        self, key_id: str, grant_id: str, *, caller: str, dry_run: bool = False
+    ) -> None:
+        key = self.resolve(key_id)
+        self._authorize(key, caller, "RevokeGrant")
+        _require_grant_id_format(grant_id)
+        grant = self._grants.get(key.key_id, grant_id)
+        if dry_run:
+            raise faults.dry_run()
+        self._grants.remove(grant)
+
+    def check_grant_tokens(self, tokens: list[str] | None) -> None:
+        """GrantTokens in a request must be tokens KMS issued (InvalidGrantTokenException)."""
+        self._grants.check_tokens(tokens)
+
+
+def _require_grant_id_format(grant_id: str) -> None:
+    if len(grant_id) != 64 or any(ch not in "0123456789abcdef" for ch in grant_id):
+        raise faults.invalid_grant_id(grant_id)

@@ -1,0 +1,191 @@
+"""Grants: who may use a key for which operations, without changing its key policy.
+
+Grants take effect at once in the reference. KMS documents an eventual-consistency delay ("usually
+less than five minutes") that clients bridge with grant tokens (AMB-29); the reference has no
+delay, so a grant token is only an alternative way to name the grant in RetireGrant.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from reference_impl.kms import faults
+from reference_impl.kms.specs import GRANT_OPERATIONS_EVERY_KEY, KeyClass, grant_operations_for
+
+
+@dataclass(frozen=True)
+class GrantConstraints:
+    """EncryptionContextSubset / EncryptionContextEquals (GrantConstraints shape)."""
+
+    subset: dict[str, str] | None = None
+    equals: dict[str, str] | None = None
+
+    def allow(self, encryption_context: dict[str, str] | None) -> bool:
+        context = encryption_context or {}
+        if self.equals is not None and context != self.equals:
+            return False
+        return self.subset is None or all(context.get(k) == v for k, v in self.subset.items())
+
+    def wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.subset is not None:
+            out["EncryptionContextSubset"] = dict(self.subset)
+        if self.equals is not None:
+            out["EncryptionContextEquals"] = dict(self.equals)
+        return out
+
+
+@dataclass(eq=False)
+class Grant:
+    grant_id: str
+    key_id: str
+    key_arn: str
+    grantee_principal: str
+    operations: list[str]
+    issuing_account_id: str
+    creation_date: float
+    seq: int
+    retiring_principal: str | None = None
+    name: str | None = None
+    constraints: GrantConstraints | None = None
+    token: str = field(default="", repr=False)
+
+    @property
+    def issuing_account(self) -> str:
+        """As ListGrants shows it: the account's root ARN."""
+        partition = self.key_arn.split(":")[1]
+        return f"arn:{partition}:iam::{self.issuing_account_id}:root"
+
+    def permits(self, operation: str, encryption_context: dict[str, str] | None = None) -> bool:
+        """Constraints apply to cryptographic operations only (GrantConstraints doc)."""
+        if operation not in self.operations:
+            return False
+        if self.constraints is None or operation in GRANT_OPERATIONS_EVERY_KEY:
+            return True
+        return self.constraints.allow(encryption_context)
+
+    def same_request(
+        self,
+        grantee_principal: str,
+        operations: list[str],
+        retiring_principal: str | None,
+        constraints: GrantConstraints | None,
+    ) -> bool:
+        return (
+            self.grantee_principal == grantee_principal
+            and sorted(self.operations) == sorted(operations)
+            and self.retiring_principal == retiring_principal
+            and self.constraints == constraints
+        )
+
+    def wire(self) -> dict[str, Any]:
+        """``GrantListEntry``."""
+        entry: dict[str, Any] = {
+            "KeyId": self.key_arn,
+            "GrantId": self.grant_id,
+            "CreationDate": datetime.fromtimestamp(self.creation_date, tz=UTC),
+            "GranteePrincipal": self.grantee_principal,
+            "IssuingAccount": self.issuing_account,
+            "Operations": list(self.operations),
+        }
+        if self.name is not None:
+            entry["Name"] = self.name
+        if self.retiring_principal is not None:
+            entry["RetiringPrincipal"] = self.retiring_principal
+        if self.constraints is not None:
+            entry["Constraints"] = self.constraints.wire()
+        return entry
+
+
+def validate_operations(
+    operations: list[str], klass: KeyClass, spec: str, usage: str, has_constraints: bool
+) -> None:
+    """CreateGrant's service-level checks (KEY-09, AMB-22; KMS-DG grants.md)."""
+    if not operations:
+        raise faults.validation("Grants must include at least one operation.")
+    if set(operations) == {"CreateGrant"}:
+        raise faults.validation("Grants must not contain only the CreateGrant operation.")
+    unsupported = sorted(set(operations) - grant_operations_for(klass))
+    if unsupported:
+        # KMS-DG grants.md: "If you specify an unsupported operation, the CreateGrant request
+        # fails with a ValidationError exception." KMS's wire code is ValidationException.
+        raise faults.validation(
+            f"Operations {unsupported} are not supported by a KMS key with KeySpec {spec} and "
+            f"KeyUsage {usage}. Grants for asymmetric or HMAC KMS keys cannot allow operations "
+            "that the key cannot perform, such as generating data keys."
+        )
+    if has_constraints and klass is not KeyClass.SYMMETRIC_ENCRYPTION:
+        raise faults.validation(
+            "Encryption context grant constraints are supported only on symmetric encryption "
+            "KMS keys."
+        )
+
+
+def _new_grant_id() -> str:
+    return os.urandom(32).hex()
+
+
+def _new_token() -> str:
+    return base64.urlsafe_b64encode(os.urandom(96)).decode("ascii").rstrip("=")
+
+
+@dataclass
+class GrantStore:
+    """Every live grant in one account and Region, by id and by token."""
+
+    _grants: dict[str, Grant] = field(default_factory=dict)
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Grant]:
+        return iter(sorted(self._grants.values(), key=lambda g: g.seq))
+
+    def for_key(self, key_id: str) -> list[Grant]:
+        return [grant for grant in self if grant.key_id == key_id]
+
+    def find_named(self, key_id: str, name: str) -> list[Grant]:
+        return [g for g in self.for_key(key_id) if g.name == name]
+
+    def add(self, grant: Grant) -> None:
+        self._grants[grant.grant_id] = grant
+
+    def issue_token(self, grant: Grant) -> str:
+        """Every CreateGrant returns a new token, even for an existing named grant."""
+        token = _new_token()
+        self._tokens[token] = grant.grant_id
+        return token
+
+    def new_id(self) -> str:
+        return _new_grant_id()
+
+    def get(self, key_id: str, grant_id: str) -> Grant:
+        grant = self._grants.get(grant_id)
+        if grant is None or grant.key_id != key_id:
+            raise faults.grant_not_found(grant_id)
+        return grant
+
+    def by_token(self, token: str) -> Grant:
+        grant_id = self._tokens.get(token)
+        if grant_id is None:
+            raise faults.invalid_grant_token()
+        grant = self._grants.get(grant_id)
+        if grant is None:
+            raise faults.grant_not_found(grant_id)
+        return grant
+
+    def check_tokens(self, tokens: list[str] | None) -> None:
+        for token in tokens or []:
+            if token not in self._tokens:
+                raise faults.invalid_grant_token()
+
+    def remove(self, grant: Grant) -> None:
+        """Tokens stay known, so a token of a retired grant answers NotFound, not InvalidToken."""
+        self._grants.pop(grant.grant_id, None)
+
+    def remove_key(self, key_id: str) -> None:
+        for grant in self.for_key(key_id):
+            self.remove(grant)
