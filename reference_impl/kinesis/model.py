@@ -1,9 +1,550 @@
-"""STUB."""
+"""Kinesis Data Streams: streams, shards, records at rest under SSE, and the reader Firehose uses.
+
+Timings (all on the virtual clock, all instance attributes so a test can change them):
+- ``create_seconds`` (1 s): CreateStream leaves the stream CREATING that long, then ACTIVE. Reads
+  and writes are already accepted while CREATING (BC-KDS only advises ACTIVE streams for them).
+- ``transition_seconds`` (1 s): StartStreamEncryption / StopStreamEncryption keep the stream
+  UPDATING that long (SRC-04: "normally takes a few seconds").
+- ``encryption_lag_seconds`` (0 s): how long after ACTIVE the new encryption setting applies to
+  writes. SRC-04 allows up to 5 s; the reference applies it at once, a point inside that bound.
+- ``delete_seconds`` (1 s): DeleteStream leaves the stream DELETING that long, then removes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+
+from reference_impl.clock import VirtualClock
+from reference_impl.errors import AwsError
+from reference_impl.kinesis import sequence as seq
+from reference_impl.kinesis.envelope import open_sealed, seal
+from reference_impl.kinesis.iterators import ShardIterator
+from reference_impl.kinesis.kms_errors import as_kinesis_error
+from reference_impl.kinesis.streams import (
+    EncryptionType,
+    Envelope,
+    KinesisRecord,
+    Shard,
+    StoredRecord,
+    Stream,
+    StreamMode,
+    StreamStatus,
+)
+from reference_impl.principals import KINESIS_PRINCIPAL, account_root
+
+HOUR = 3600.0
+MIN_RETENTION_HOURS = 24
+MAX_RETENTION_HOURS = 8760
+ON_DEMAND_SHARDS = 4
+GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024
+MAX_GET_RECORDS = 10_000
+# KDS quotas: 500 shards per account in us-east-1, us-west-2 and eu-west-1, 200 elsewhere.
+LARGE_SHARD_QUOTA_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1"})
+
+
+def invalid_argument(message: str) -> AwsError:
+    return AwsError("InvalidArgumentException", message)
+
+
+def _partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+@dataclass(frozen=True)
+class PutEntry:
+    data: bytes
+    partition_key: str
+    explicit_hash_key: str | None = None
+
+
+@dataclass(frozen=True)
+class PutResult:
+    shard_id: str
+    sequence_number: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    records: list[tuple[StoredRecord, bytes]]
+    next_iterator: str
+    millis_behind: int
 
 
 class KinesisModel:
-    def __init__(self, clock, account_id, region, kms):
+    def __init__(self, clock: VirtualClock, account_id: str, region: str, kms: object) -> None:
         self.clock = clock
+        self.account_id = account_id
+        self.region = region
+        self.kms = kms
+        self.streams: dict[str, Stream] = {}
+        self.create_seconds = 1.0
+        self.transition_seconds = 1.0
+        self.encryption_lag_seconds = 0.0
+        self.delete_seconds = 1.0
+        # SRC-04: "25 times in a rolling 24-hour period" (and the same for disabling).
+        self.key_application_limit = 25
+        self.limit_window_seconds = 24 * HOUR
+        self.shard_quota = 500 if region in LARGE_SHARD_QUOTA_REGIONS else 200
 
-    def at_rest(self):
-        return {}
+    # -- identity ------------------------------------------------------------------------
+
+    @property
+    def producer(self) -> str:
+        """Who KMS sees for API callers: the account's one identity (principals.py)."""
+        return account_root(self.account_id)
+
+    def stream_arn(self, name: str) -> str:
+        partition = _partition(self.region)
+        return f"arn:{partition}:kinesis:{self.region}:{self.account_id}:stream/{name}"
+
+    def _not_found(self, name: str) -> AwsError:
+        return AwsError(
+            "ResourceNotFoundException",
+            f"Stream {name} under account {self.account_id} not found.",
+        )
+
+    def _name_from_arn(self, arn: str) -> str:
+        prefix = self.stream_arn("")
+        if not arn.startswith(prefix) or len(arn) == len(prefix):
+            # Another account, Region or partition: no stream of ours.
+            raise AwsError("ResourceNotFoundException", f"Stream {arn} not found.")
+        return arn[len(prefix) :]
+
+    def get(self, name: str | None = None, arn: str | None = None) -> Stream:
+        """The stream named by StreamName and/or StreamARN (BC-KDS: "either ... or both")."""
+        if name is None and arn is None:
+            raise invalid_argument("Either StreamName or StreamARN must be provided.")
+        if arn is not None:
+            from_arn = self._name_from_arn(arn)
+            if name is not None and name != from_arn:
+                raise invalid_argument(
+                    f"StreamARN {arn} and StreamName {name} do not refer to the same stream."
+                )
+            name = from_arn
+        assert name is not None
+        stream = self.streams.get(name)
+        if stream is None:
+            raise self._not_found(name)
+        self._trim(stream)
+        return stream
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def create_stream(
+        self,
+        name: str,
+        *,
+        shard_count: int | None,
+        mode: StreamMode | None,
+        max_record_kib: int = 1024,
+    ) -> Stream:
+        if mode is StreamMode.ON_DEMAND and shard_count is not None:
+            raise invalid_argument("ShardCount cannot be specified for an ON_DEMAND stream.")
+        if mode is StreamMode.PROVISIONED and shard_count is None:
+            raise invalid_argument("ShardCount is required for a PROVISIONED stream.")
+        if mode is None:
+            # BC-KDS CreateStream: without ShardCount the stream is on-demand; with it, provisioned.
+            mode = StreamMode.PROVISIONED if shard_count is not None else StreamMode.ON_DEMAND
+        count = shard_count if shard_count is not None else ON_DEMAND_SHARDS
+        if name in self.streams:
+            raise AwsError(
+                "ResourceInUseException",
+                f"Stream {name} under account {self.account_id} already exists.",
+            )
+        in_use = sum(len(s.shards) for s in self.streams.values())
+        if in_use + count > self.shard_quota:
+            raise AwsError(
+                "LimitExceededException",
+                f"This request would exceed the shard limit for the account {self.account_id} in "
+                f"{self.region}. Current shard count for the account: {in_use}. Limit: "
+                f"{self.shard_quota}. Number of additional shards that would have resulted from "
+                f"this request: {count}.",
+            )
+        shards = [
+            Shard(seq.shard_id(i), i, low, high, seq.sequence_number(0, i))
+            for i, (low, high) in enumerate(seq.hash_ranges(count))
+        ]
+        stream = Stream(
+            name=name,
+            arn=self.stream_arn(name),
+            incarnation=uuid.uuid4().hex,
+            created=self.clock.now(),
+            mode=mode,
+            shards=shards,
+            max_record_kib=max_record_kib,
+        )
+        self.streams[name] = stream
+        self._after(stream, self.create_seconds, lambda: self._become_active(stream), "created")
+        return stream
+
+    def delete_stream(self, stream: Stream) -> None:
+        if stream.status is not StreamStatus.ACTIVE:
+            raise self._in_use(stream, "deleted")
+        stream.cancel_timers()
+        stream.status = StreamStatus.DELETING
+        self._after(stream, self.delete_seconds, lambda: self._remove(stream), "deleted")
+
+    def _remove(self, stream: Stream) -> None:
+        if self.streams.get(stream.name) is stream:
+            del self.streams[stream.name]
+
+    def list_streams(self) -> list[Stream]:
+        for stream in self.streams.values():
+            self._trim(stream)
+        return sorted(self.streams.values(), key=lambda s: s.name)
+
+    def _become_active(self, stream: Stream) -> None:
+        if stream.status in (StreamStatus.CREATING, StreamStatus.UPDATING):
+            stream.status = StreamStatus.ACTIVE
+
+    def _after(self, stream: Stream, delay: float, action: Callable[[], None], what: str) -> None:
+        label = f"kinesis {stream.name} {what}"
+        if delay <= 0:
+            action()
+            return
+        stream.timers.append(self.clock.call_later(delay, action, label))
+
+    def _in_use(self, stream: Stream, doing: str) -> AwsError:
+        return AwsError(
+            "ResourceInUseException",
+            f"Stream {stream.name} under account {self.account_id} not ACTIVE, instead in "
+            f"state {stream.status}; it cannot be {doing} now.",
+        )
+
+    # -- retention (SRC-07) --------------------------------------------------------------
+
+    def set_retention(self, stream: Stream, hours: int, *, increase: bool) -> None:
+        if stream.status is not StreamStatus.ACTIVE:
+            raise self._in_use(stream, "updated")
+        if hours < MIN_RETENTION_HOURS:
+            raise invalid_argument(
+                f"Minimum allowed retention period is {MIN_RETENTION_HOURS} hours. Requested "
+                f"retention period ({hours} hours) is too short."
+            )
+        if hours > MAX_RETENTION_HOURS:
+            raise invalid_argument(
+                f"Maximum allowed retention period is {MAX_RETENTION_HOURS} hours. Requested "
+                f"retention period ({hours} hours) is too long."
+            )
+        current = stream.retention_hours
+        if increase and hours < current:
+            raise invalid_argument(
+                f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                f"shorter than existing retention period ({current} hours). Use "
+                "DecreaseRetentionPeriod API."
+            )
+        if not increase and hours > current:
+            raise invalid_argument(
+                f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                f"longer than existing retention period ({current} hours). Use "
+                "IncreaseRetentionPeriod API."
+            )
+        self._trim(stream)  # what expired under the old period stays expired (BC-KDS)
+        stream.retention_hours = hours
+        self._trim(stream)
+
+    def _trim(self, stream: Stream) -> None:
+        """Drop records older than the retention period, from reads and from storage.
+
+        SRC-07: a record is accessible from its arrival for exactly RetentionPeriodHours, i.e.
+        during [arrival, arrival + retention). Trimming is done on every access (and in
+        ``at_rest``), which is exact because retention changes trim first.
+        """
+        horizon = self.clock.now() - stream.retention_hours * HOUR
+        for shard in stream.shards:
+            keep = 0
+            while keep < len(shard.records) and shard.records[keep].arrival <= horizon:
+                keep += 1
+            if keep:
+                del shard.records[:keep]
+
+    # -- server-side encryption (SRC-03, SRC-04, SRC-05) ---------------------------------
+
+    def start_encryption(self, stream: Stream, encryption_type: str, key_id: str) -> None:
+        if encryption_type != EncryptionType.KMS:
+            raise invalid_argument("EncryptionType must be KMS; the only valid value is KMS.")
+        if stream.status is not StreamStatus.ACTIVE:
+            raise self._in_use(stream, "updated")
+        # SRC-04 "apply a new KMS key ... 25 times in a rolling 24-hour period": the reference
+        # counts every accepted Start, the same key again included; refused Starts do not count.
+        self._within_limit(stream.key_applications, "apply a new KMS key to")
+        self.check_key(key_id)
+        stream.key_applications.append(self.clock.now())
+        stream.encryption_type = EncryptionType.KMS
+        stream.key_id = key_id
+        self._update(stream, key_id)
+
+    def stop_encryption(self, stream: Stream, encryption_type: str, key_id: str) -> None:
+        # The KeyId of Stop is required by the API but not compared with the stream's key:
+        # BC-KDS does not say it must match.
+        if encryption_type != EncryptionType.KMS:
+            raise invalid_argument("EncryptionType must be KMS; the only valid value is KMS.")
+        if stream.status is not StreamStatus.ACTIVE:
+            raise self._in_use(stream, "updated")
+        if stream.encryption_type is EncryptionType.NONE:
+            # Undocumented: the reference refuses to stop what is not on, and changes nothing.
+            raise invalid_argument(f"Stream {stream.name} is not encrypted.")
+        self._within_limit(stream.disables, "disable encryption on")
+        stream.disables.append(self.clock.now())
+        stream.encryption_type = EncryptionType.NONE
+        stream.key_id = None
+        self._update(stream, None)
+
+    def check_key(self, key_id: str) -> None:
+        """Validate the key synchronously as the producer would use it (GenerateDataKey)."""
+        try:
+            self.kms.check_usable(  # type: ignore[attr-defined]
+                key_id, caller=self._kms_caller(key_id, self.producer), operation="GenerateDataKey"
+            )
+        except AwsError as error:
+            raise as_kinesis_error(error) from None
+
+    def _kms_caller(self, key_id: str, caller: str) -> str:
+        """Who KMS sees when KDS uses ``key_id`` for ``caller``.
+
+        KDS calls KMS for its producers and consumers, so KMS sees them, with kms:ViaService
+        "kinesis.<region>.amazonaws.com". The AWS managed key (alias/aws/kinesis) admits callers
+        only through that condition, and the reference KMS sets it only for the service
+        principal, so for an AWS managed key KDS calls as kinesis.amazonaws.com.
+        """
+        try:
+            key = self.kms.resolve(key_id)  # type: ignore[attr-defined]
+        except AwsError:
+            return caller  # the real call raises the same error
+        return KINESIS_PRINCIPAL if str(getattr(key, "manager", "")) == "AWS" else caller
+
+    def _within_limit(self, history: deque[float], what: str) -> None:
+        horizon = self.clock.now() - self.limit_window_seconds
+        while history and history[0] <= horizon:
+            history.popleft()
+        if len(history) >= self.key_application_limit:
+            raise AwsError(
+                "LimitExceededException",
+                f"You can {what} a stream at most {self.key_application_limit} times in a "
+                "rolling 24-hour period.",
+            )
+
+    def _update(self, stream: Stream, new_key: str | None) -> None:
+        """UPDATING now; ACTIVE after the transition; new writes follow the new key after that.
+
+        Until then, writes keep the encryption in effect before (SRC-05: only records written
+        after encryption is in effect are encrypted).
+        """
+        stream.status = StreamStatus.UPDATING
+        stream.cancel_timers()
+
+        def apply() -> None:
+            stream.effective_key = new_key
+
+        def finish() -> None:
+            self._become_active(stream)
+            self._after(stream, self.encryption_lag_seconds, apply, "encryption applies")
+
+        self._after(stream, self.transition_seconds, finish, "updated")
+
+    # -- writing -------------------------------------------------------------------------
+
+    def put_records(
+        self, stream: Stream, entries: list[PutEntry]
+    ) -> tuple[list[PutResult], EncryptionType]:
+        """Store records; one data key per call when encryption is in effect (SRC-03)."""
+        limit = stream.max_record_kib * 1024
+        for entry in entries:
+            size = len(entry.data) + len(entry.partition_key.encode("utf-8"))
+            if size > limit:
+                raise invalid_argument(
+                    f"Record size {size} bytes (data plus partition key) exceeds the maximum "
+                    f"record size of {limit} bytes for stream {stream.name}."
+                )
+        targets = [self._shard_for(stream, entry) for entry in entries]
+        key_id = stream.effective_key
+        data_key = None
+        if key_id is not None:
+            try:
+                data_key = self.kms.generate_data_key(  # type: ignore[attr-defined]
+                    key_id,
+                    caller=self._kms_caller(key_id, self.producer),
+                    encryption_context=self._context(stream),
+                )
+            except AwsError as error:
+                raise as_kinesis_error(error) from None
+        now = self.clock.now()
+        results = []
+        for entry, shard in zip(entries, targets, strict=True):
+            stream.last_counter += 1
+            number = seq.sequence_number(stream.last_counter, shard.index)
+            record = StoredRecord(stream.last_counter, number, entry.partition_key, now, entry.data)
+            if data_key is not None:
+                nonce, record.blob = seal(data_key.plaintext, entry.data, stream.arn, number)
+                record.envelope = Envelope(data_key.ciphertext_blob, data_key.key_arn, nonce)
+            shard.records.append(record)
+            results.append(PutResult(shard.shard_id, number))
+        kind = EncryptionType.NONE if data_key is None else EncryptionType.KMS
+        return results, kind
+
+    def _shard_for(self, stream: Stream, entry: PutEntry) -> Shard:
+        if entry.explicit_hash_key is not None:
+            hash_key = seq.explicit_hash(entry.explicit_hash_key)
+        else:
+            hash_key = seq.partition_hash(entry.partition_key)
+        return next(shard for shard in stream.shards if shard.owns(hash_key))
+
+    def _context(self, stream: Stream) -> dict[str, str]:
+        """KDS's encryption context for data keys: the stream ARN."""
+        return {"aws:kinesis:arn": stream.arn}
+
+    # -- reading -------------------------------------------------------------------------
+
+    def shard(self, stream: Stream, shard_id: str) -> Shard:
+        for shard in stream.shards:
+            if shard.shard_id == shard_id:
+                return shard
+        raise AwsError(
+            "ResourceNotFoundException",
+            f"Shard {shard_id} in stream {stream.name} under account {self.account_id} does "
+            "not exist",
+        )
+
+    def shard_iterator(
+        self,
+        stream: Stream,
+        shard_id: str,
+        kind: str,
+        *,
+        sequence_number: str | None = None,
+        timestamp: float | None = None,
+    ) -> str:
+        shard = self.shard(stream, shard_id)
+        if kind == "TRIM_HORIZON":
+            after = 0
+        elif kind == "LATEST":
+            after = stream.last_counter
+        elif kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+            counter = self._counter_of(stream, shard, kind, sequence_number)
+            after = counter - 1 if kind == "AT_SEQUENCE_NUMBER" else counter
+        elif kind == "AT_TIMESTAMP":
+            if timestamp is None:
+                raise invalid_argument("Must specify timestamp for AT_TIMESTAMP iterator type.")
+            later = [r.counter for r in shard.records if r.arrival >= timestamp]
+            after = later[0] - 1 if later else stream.last_counter
+        else:  # the enum is checked by the protocol layer; kept as a guard
+            raise invalid_argument(f"Unknown ShardIteratorType {kind}.")
+        iterator = ShardIterator(
+            stream.incarnation, stream.name, shard.index, after, self.clock.now()
+        )
+        return iterator.encode()
+
+    def _counter_of(self, stream: Stream, shard: Shard, kind: str, number: str | None) -> int:
+        if number is None:
+            raise invalid_argument(f"Must specify StartingSequenceNumber for {kind} iterator type.")
+        parsed = seq.parse_sequence_number(number)
+        if parsed is None or parsed[1] != shard.index or parsed[0] > stream.last_counter:
+            raise invalid_argument(
+                f"StartingSequenceNumber {number} used in GetShardIterator on shard "
+                f"{shard.shard_id} in stream {stream.name} under account {self.account_id} is "
+                "invalid because it did not come from this stream."
+            )
+        return parsed[0]
+
+    def get_records(self, token: str, limit: int, stream_arn: str | None = None) -> ReadResult:
+        now = self.clock.now()
+        iterator = ShardIterator.decode(token, now)
+        stream = self.streams.get(iterator.stream_name)
+        if stream is None or stream.incarnation != iterator.incarnation:
+            raise self._not_found(iterator.stream_name)
+        if stream_arn is not None and stream_arn != stream.arn:
+            raise invalid_argument("The shard iterator does not belong to the given StreamARN.")
+        if not 0 <= iterator.shard_index < len(stream.shards):
+            raise invalid_argument("Invalid ShardIterator.")
+        self._trim(stream)
+        shard = stream.shards[iterator.shard_index]
+        pending = [r for r in shard.records if r.counter > iterator.after]
+        chosen: list[StoredRecord] = []
+        size = 0
+        for record in pending[: min(limit, MAX_GET_RECORDS)]:
+            size += len(record.blob)
+            if chosen and size > GET_RECORDS_MAX_BYTES:
+                break
+            chosen.append(record)
+        plaintexts = self._open(stream, chosen, self.producer)  # SRC-06: fails as a whole
+        after = chosen[-1].counter if chosen else iterator.after
+        rest = pending[len(chosen) :]
+        behind = round((now - rest[0].arrival) * 1000) if rest else 0
+        next_iterator = ShardIterator(stream.incarnation, stream.name, shard.index, after, now)
+        return ReadResult(
+            list(zip(chosen, plaintexts, strict=True)), next_iterator.encode(), max(behind, 0)
+        )
+
+    def _open(self, stream: Stream, records: list[StoredRecord], caller: str) -> list[bytes]:
+        """Decrypt through KMS as ``caller``; one Decrypt per data key within this call."""
+        keys: dict[bytes, bytes] = {}
+        plaintexts = []
+        for record in records:
+            envelope = record.envelope
+            if envelope is None:
+                plaintexts.append(record.blob)
+                continue
+            data_key = keys.get(envelope.wrapped_key)
+            if data_key is None:
+                try:
+                    data_key, _ = self.kms.decrypt(  # type: ignore[attr-defined]
+                        envelope.wrapped_key,
+                        caller=self._kms_caller(envelope.key_arn, caller),
+                        key_id=envelope.key_arn,
+                        encryption_context=self._context(stream),
+                    )
+                except AwsError as error:
+                    raise as_kinesis_error(error) from None
+                keys[envelope.wrapped_key] = data_key
+            try:
+                plaintexts.append(
+                    open_sealed(
+                        data_key, envelope.nonce, record.blob, stream.arn, record.sequence_number
+                    )
+                )
+            except InvalidTag:
+                raise AwsError(
+                    "InternalFailureException", "A stored record failed its integrity check.", 500
+                ) from None
+        return plaintexts
+
+    # -- the Python interface Firehose's Kinesis-source reader uses ----------------------
+
+    def describe_by_arn(self, arn: str) -> Stream:
+        """The stream (``.name``, ``.arn``, ``.status``, ``.encryption_type``, ``.key_id``)."""
+        return self.get(arn=arn)
+
+    def read_for_consumer(
+        self, stream_arn: str, consumer: str, *, caller: str, limit: int = MAX_GET_RECORDS
+    ) -> list[KinesisRecord]:
+        """Records not yet handed to ``consumer``, in arrival order, decrypted as ``caller``.
+
+        A KMS failure raises the KDS exception (KMSAccessDeniedException, ...) and leaves the
+        consumer's checkpoint where it was (SRC-06). Records past retention are simply gone.
+        """
+        stream = self.get(arn=stream_arn)
+        checkpoint = stream.checkpoints.get(consumer, 0)
+        pending = [r for r in stream.records_in_order() if r.counter > checkpoint][:limit]
+        plaintexts = self._open(stream, pending, caller)
+        if pending:
+            stream.checkpoints[consumer] = pending[-1].counter
+        return [
+            KinesisRecord(data, r.sequence_number, r.arrival, r.partition_key, r.encryption_type)
+            for r, data in zip(pending, plaintexts, strict=True)
+        ]
+
+    def at_rest(self) -> dict[str, list[bytes]]:
+        """{stream ARN: bytes held per record}: ciphertext plus wrapped key, or plaintext."""
+        held = {}
+        for stream in self.list_streams():
+            held[stream.arn] = [record.at_rest() for record in stream.records_in_order()]
+        return held
