@@ -1,0 +1,71 @@
+"""The command line, run in process: usage errors, listing, and a small real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from firehose_conformance.catalog import load_catalog
+from firehose_conformance.cli import main
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["run", "--target", "nope"], "unknown target 'nope'"),
+        (["run", "--bogus-flag"], "unrecognized arguments: --bogus-flag"),
+        (["run", "--target-option", "novalue"], "expects KEY=VALUE"),
+        (["run", "-n", "-1"], "-n must be"),
+        ([], "required: command"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_requirements_lists_every_requirement_with_scenarios(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["requirements"]) == 0
+    out = capsys.readouterr().out
+    for rid in load_catalog():
+        assert f"\n{rid}  " in "\n" + out
+    assert "(no scenario)" not in out
+
+
+def test_run_writes_results_and_prints_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r.json"
+    junit = tmp_path / "j.xml"
+    argv = ["run", "--results", str(results), "--junit", str(junit), "--", "-k", "empty_response"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "SSE-01" in out and "requirements" in out
+    data = json.loads(results.read_text())
+    verdicts = {s["name"]: s["verdict"] for s in data["scenarios"]}
+    assert verdicts == {
+        "Start returns at once with an empty response": "passed",
+        "Stop returns at once with an empty response": "passed",
+    }
+    assert junit.exists()
+
+
+def test_run_reports_not_applicable_with_the_missing_capability(tmp_path: Path) -> None:
+    results = tmp_path / "r.json"
+    assert main(["run", "--results", str(results), "--", "-m", "API-12"]) == 0
+    data = json.loads(results.read_text())
+    [scenario] = data["scenarios"]
+    assert scenario["verdict"] == "not_applicable"
+    assert "@needs-cloudtrail" in scenario["reason"]
+    api12 = next(r for r in data["requirements"] if r["id"] == "API-12")
+    assert api12["verdict"] == "not_applicable"

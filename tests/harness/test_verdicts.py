@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from firehose_conformance.errors import (
+    CapabilityMissing,
+    PreconditionUnreachable,
+    TargetMisbehaved,
+)
+from firehose_conformance.verdicts import Verdict, classify_exception, requirement_verdict
+
+
+def _client_error(code: str, status: int) -> ClientError:
+    response = {
+        "Error": {"Code": code, "Message": "msg"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, "StartDeliveryStreamEncryption")
+
+
+@pytest.mark.parametrize(
+    ("exc", "verdict", "fragment"),
+    [
+        (AssertionError("status was ENABLED"), Verdict.FAILED, "status was ENABLED"),
+        (_client_error("InvalidArgumentException", 400), Verdict.FAILED, "refused Start"),
+        (TargetMisbehaved("HTTP 500 InternalFailure"), Verdict.ERROR, "HTTP 500"),
+        (PreconditionUnreachable("never reaches X"), Verdict.NOT_APPLICABLE, "never reaches X"),
+        (CapabilityMissing("no clock"), Verdict.ERROR, "suite defect"),
+        (TypeError("'NoneType' object"), Verdict.ERROR, "unexpected TypeError"),
+        (KeyError("Status"), Verdict.ERROR, "unexpected KeyError"),
+    ],
+)
+def test_classify_exception(exc: BaseException, verdict: Verdict, fragment: str) -> None:
+    got, reason = classify_exception(exc)
+    assert got is verdict
+    assert fragment in reason
+
+
+def test_reasons_are_one_line_and_bounded() -> None:
+    _, reason = classify_exception(AssertionError("line one\n  line two\n" + "x" * 2000))
+    assert "\n" not in reason
+    assert len(reason) <= 600
+    assert reason.startswith("line one line two")
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "expected"),
+    [
+        ([], Verdict.UNTESTED),
+        ([Verdict.NOT_APPLICABLE], Verdict.NOT_APPLICABLE),
+        ([Verdict.PASSED, Verdict.NOT_APPLICABLE], Verdict.PASSED),
+        ([Verdict.PASSED, Verdict.ERROR], Verdict.ERROR),
+        ([Verdict.ERROR, Verdict.FAILED, Verdict.PASSED], Verdict.FAILED),
+    ],
+)
+def test_requirement_rollup(verdicts: list[Verdict], expected: Verdict) -> None:
+    assert requirement_verdict(verdicts) is expected
