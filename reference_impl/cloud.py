@@ -52,11 +52,15 @@ class ReferenceCloud:
         account_id: str = DEFAULT_ACCOUNT,
         region: str = DEFAULT_REGION,
         settings: FirehoseSettings | None = None,
+        rate_limits: bool = True,
     ) -> None:
+        """``rate_limits=False`` lifts the five-calls-per-second limit of the Firehose control
+        plane (API-08), for unit tests that make many calls at one virtual instant."""
         self.account_id = account_id
         self.region = region
         self.settings = settings or FirehoseSettings()
         self.lock = threading.RLock()
+        self.rate_limits = rate_limits
         self._start = start
         self._build()
         self._transport = InProcessTransport(self)
@@ -84,7 +88,11 @@ class ReferenceCloud:
                 JsonRpcService(
                     "firehose",
                     FirehoseApi(self.firehose),
-                    limiter=RateLimiter(self.clock, FIREHOSE_CONTROL_PLANE),
+                    limiter=(
+                        RateLimiter(self.clock, FIREHOSE_CONTROL_PLANE)
+                        if self.rate_limits
+                        else None
+                    ),
                 ),
                 JsonRpcService("kms", KmsApi(self.kms)),
                 JsonRpcService("kinesis", KinesisApi(self.kinesis)),

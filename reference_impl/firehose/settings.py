@@ -27,3 +27,8 @@ class FirehoseSettings:
     streams_per_cmk: int = 500
     # API-11: streams per Region (BC-FH: "up to 5,000 Firehose streams per ... Region").
     streams_per_region: int = 5000
+    # How often a Kinesis-sourced stream reads its source (one timer per such stream; DirectPut
+    # streams have no periodic timer). Firehose reads each shard about once per second.
+    kinesis_poll_seconds: float = 1.0
+    # Records read per poll at most (Kinesis GetRecords' maximum Limit).
+    kinesis_read_limit: int = 10000

@@ -1,0 +1,194 @@
+"""Direct PUT records at rest: envelope encryption, one data key per put call, AES-256-GCM.
+
+Every record a DirectPut stream holds is stored only as ciphertext, whatever the SSE setting:
+- a customer managed CMK in effect: the data key comes from ``kms.generate_data_key`` under the
+  CMK, called as the Firehose principal through its grant (GRT-01);
+- AWS_OWNED_CMK in effect: the data key is wrapped by a Firehose-internal "service-account CMK"
+  (KEY-05), held by Firehose and not in the customer's KMS;
+- no SSE in effect: the data key is wrapped by a separate internal interim-storage key (SRC-11,
+  DG-ENC-CUR: "for data stored in interim storage during processing, Amazon Data Firehose
+  encrypts data using AWS Key Management Service"). The ``Encrypted`` flag is still false,
+  because SSE, the customer-visible feature, was not in effect.
+The plaintext data key is dropped once the call's records are sealed, so delivery has to ask KMS
+again (``kms.decrypt``): that is where a key broken after ingestion is noticed (RET-01).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from reference_impl.errors import AwsError
+from reference_impl.firehose.states import KeyConfig, KeyType
+from reference_impl.principals import FIREHOSE_PRINCIPAL
+
+NONCE = 12
+
+
+def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    # AES-GCM's tag is the integrity check SRC-11 mentions ("verifies data integrity").
+    return AESGCM(key).decrypt(blob[:NONCE], blob[NONCE:], aad)
+
+
+class InternalKeys:
+    """Firehose's own AES-256 keys; they never leave the Firehose model."""
+
+    def __init__(self) -> None:
+        self.service_account_cmk = AESGCM.generate_key(bit_length=256)  # KEY-05
+        self.interim_storage = AESGCM.generate_key(bit_length=256)  # SRC-11
+
+    def for_config(self, config: KeyConfig | None) -> bytes:
+        if config is None:
+            return self.interim_storage
+        if config.key_type is KeyType.AWS_OWNED_CMK:
+            return self.service_account_cmk
+        raise ValueError("a customer managed CMK is not an internal key")
+
+
+@dataclass(eq=False)
+class SealedGroup:
+    """The records of one PutRecord/PutRecordBatch call and their one wrapped data key."""
+
+    key: KeyConfig | None  # the SSE key in effect for the call (None: no SSE)
+    wrapped_key: bytes
+    context: dict[str, str]
+    remaining: int = 0
+
+    @property
+    def cmk_arn(self) -> str | None:
+        return self.key.key_arn if self.key is not None and self.key.is_cmk else None
+
+
+@dataclass(eq=False)
+class SealedRecord:
+    record_id: str
+    size: int
+    ingested_at: float
+    group: SealedGroup
+    blob: bytes  # nonce + AES-GCM ciphertext (with tag) of the record's data
+
+
+@dataclass(eq=False)
+class MemoryRecord:
+    """A Kinesis-sourced record: buffered in memory only, never at rest (SRC-01, SRC-02)."""
+
+    record_id: str
+    size: int
+    ingested_at: float
+    data: bytes
+
+
+@dataclass
+class OpenAttempt:
+    """One delivery attempt's view of KMS: each data key is decrypted once, and a key that
+    failed is not asked again within the attempt (so one failure counts once per attempt)."""
+
+    data_keys: dict[int, bytes] = field(default_factory=dict)
+    failures: dict[str, AwsError] = field(default_factory=dict)
+
+
+class RecordStore(Protocol):
+    def open(self, record: Any, attempt: OpenAttempt) -> bytes: ...
+
+    def release(self, record: Any) -> None: ...
+
+
+class MemoryStore:
+    """The store of a Kinesis-sourced stream: nothing is at rest, nothing can fail to open."""
+
+    def open(self, record: MemoryRecord, attempt: OpenAttempt) -> bytes:
+        return record.data
+
+    def release(self, record: MemoryRecord) -> None:
+        record.data = b""
+
+
+class EnvelopeStore:
+    """What one DirectPut stream holds at rest, and the only code that seals or opens it."""
+
+    def __init__(self, kms: Any, keys: InternalKeys, stream_arn: str) -> None:
+        self.kms = kms
+        self.keys = keys
+        self.context = {"aws:firehose:arn": stream_arn}
+        self._held: dict[str, SealedRecord] = {}
+        self._groups: dict[int, SealedGroup] = {}
+
+    def seal(
+        self, config: KeyConfig | None, records: list[tuple[str, bytes]], now: float
+    ) -> list[SealedRecord]:
+        """Encrypt one call's records under one new data key. KMS errors propagate (PUT-02)."""
+        if config is not None and config.is_cmk:
+            data_key = self.kms.generate_data_key(
+                config.key_arn, caller=FIREHOSE_PRINCIPAL, encryption_context=dict(self.context)
+            )
+            plaintext_key, wrapped = data_key.plaintext, data_key.ciphertext_blob
+        else:
+            plaintext_key = AESGCM.generate_key(bit_length=256)
+            wrapped = _seal(self.keys.for_config(config), plaintext_key, self._aad())
+        group = SealedGroup(config, wrapped, dict(self.context))
+        sealed = [
+            SealedRecord(rid, len(data), now, group, _seal(plaintext_key, data, rid.encode()))
+            for rid, data in records
+        ]
+        del plaintext_key  # not kept: delivery must go back to KMS (RET-01)
+        group.remaining = len(sealed)
+        self._groups[id(group)] = group
+        for record in sealed:
+            self._held[record.record_id] = record
+        return sealed
+
+    def _aad(self) -> bytes:
+        return self.context["aws:firehose:arn"].encode()
+
+    def open(self, record: SealedRecord, attempt: OpenAttempt) -> bytes:
+        """Decrypt one record; raises the KMS ``AwsError`` if its data key cannot be decrypted."""
+        group = record.group
+        data_key = attempt.data_keys.get(id(group))
+        if data_key is None:
+            data_key = self._unwrap(group, attempt)
+            attempt.data_keys[id(group)] = data_key
+        return _unseal(data_key, record.blob, record.record_id.encode())
+
+    def _unwrap(self, group: SealedGroup, attempt: OpenAttempt) -> bytes:
+        arn = group.cmk_arn
+        if arn is None:
+            return _unseal(self.keys.for_config(group.key), group.wrapped_key, self._aad())
+        if arn in attempt.failures:
+            raise attempt.failures[arn]
+        try:
+            plaintext, _ = self.kms.decrypt(
+                group.wrapped_key,
+                caller=FIREHOSE_PRINCIPAL,
+                key_id=arn,
+                encryption_context=dict(group.context),
+            )
+        except AwsError as error:
+            attempt.failures[arn] = error
+            raise
+        return plaintext
+
+    def release(self, record: SealedRecord) -> None:
+        """Forget a delivered or discarded record; drop its group's data key with the last one."""
+        if self._held.pop(record.record_id, None) is None:
+            return
+        group = record.group
+        group.remaining -= 1
+        if group.remaining == 0:
+            self._groups.pop(id(group), None)
+
+    def held_under(self, key_arn: str) -> int:
+        """How many held records were sealed under data keys of this CMK (GRT-02, GRT-03)."""
+        return sum(g.remaining for g in self._groups.values() if g.cmk_arn == key_arn)
+
+    def at_rest(self) -> list[bytes]:
+        blobs = [record.blob for record in self._held.values()]
+        blobs.extend(group.wrapped_key for group in self._groups.values())
+        return blobs
