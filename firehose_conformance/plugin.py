@@ -170,7 +170,7 @@ def _identity(item: pytest.Item) -> dict[str, Any]:
         example = getattr(item, "callspec", None)
         params = example.params.get("_pytest_bdd_example") if example else None
         name = template.render(params).name if params else template.name
-        if params:
+        if params and name == template.name:  # a title without <placeholders>: name the row
             name = f"{name} [{', '.join(f'{k}={v}' for k, v in params.items())}]"
     tags = _tags(item)
     return {
