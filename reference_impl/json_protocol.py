@@ -91,6 +91,8 @@ class JsonRpcService:
             params = json.loads(body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise serialization_error("The request body is not valid JSON.") from None
+        except RecursionError:
+            raise serialization_error("The request body is nested too deeply.") from None
         if self.limiter is not None:
             self.limiter.check(operation)
         shape = self.model.operation_model(operation).input_shape

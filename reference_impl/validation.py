@@ -109,6 +109,8 @@ def _value(shape: Shape, value: Any, path: str, c: _Collector) -> Any:
     if kind == "string":
         if not isinstance(value, str):
             raise serialization_error(f"Expected a string at '{path}'.")
+        if not value.isascii() and not _encodable(value):
+            raise serialization_error(f"Invalid UTF-16 surrogate in the string at '{path}'.")
         _length(shape, value, len(value), path, c)
         enum = shape.enum
         if enum and value not in enum:
@@ -147,6 +149,15 @@ def _value(shape: Shape, value: Any, path: str, c: _Collector) -> Any:
             raise serialization_error(f"Expected a timestamp at '{path}'.")
         return _timestamp(value, path)
     return value
+
+
+def _encodable(text: str) -> bool:
+    """False for a lone surrogate (JSON "\\ud800"), which no UTF-8 service can carry on."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _timestamp(value: float | str, path: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -31,7 +32,7 @@ class RestService(Protocol):
 
 
 def _json_error(status: int, code: str, message: str, request_id: str) -> Response:
-    body = f'{{"__type":"{code}","message":"{message}"}}'.encode()
+    body = json.dumps({"__type": code, "message": message}).encode()
     headers = {
         "Content-Type": "application/x-amz-json-1.1",
         "x-amzn-RequestId": request_id,

@@ -63,6 +63,12 @@ def verify_checksums(body: bytes, headers: dict[str, str]) -> None:
     """Check Content-MD5 and the x-amz-checksum-* values we can compute (CRC32C is skipped)."""
     md5 = headers.get("content-md5")
     if md5 is not None:
+        try:
+            well_formed = len(base64.b64decode(md5, validate=True)) == 16
+        except ValueError:
+            well_formed = False
+        if not well_formed:
+            raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.")
         expected = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
         if md5 != expected:
             raise AwsError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,12 +34,16 @@ def _document(root: ET.Element) -> bytes:
     return XML_DECLARATION + ET.tostring(root, encoding="utf-8")
 
 
+# Characters XML 1.0 cannot carry (control characters other than tab, newline, return).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _add(parent: ET.Element, tag: str, text: str | int | bool | None = None) -> ET.Element:
     child = ET.SubElement(parent, tag)
     if isinstance(text, bool):
         child.text = "true" if text else "false"
     elif text is not None:
-        child.text = str(text)
+        child.text = _XML_UNSAFE.sub("\ufffd", str(text))  # echoed input must not break the XML
     return child
 
 
