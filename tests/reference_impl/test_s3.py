@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -240,7 +241,8 @@ def test_raw_requests_get_xml_errors(cloud: ReferenceCloud) -> None:
         "PUT", "/fresh-bucket/k", body=b"zz\r\nabc", headers={"content-encoding": "aws-chunked"}
     )
     assert bad_chunks.status == 400
-    bad_md5 = send("PUT", "/fresh-bucket/k", body=b"abc", headers={"content-md5": "AAAA"})
+    wrong_md5 = base64.b64encode(bytes(16)).decode()  # well formed, but not this body's digest
+    bad_md5 = send("PUT", "/fresh-bucket/k", body=b"abc", headers={"content-md5": wrong_md5})
     assert (bad_md5.status, b"BadDigest" in bad_md5.body) == (400, True)
 
 
