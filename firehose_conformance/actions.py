@@ -256,6 +256,26 @@ def wait_encryption_status(target: Target, name: str, wanted: str) -> None:
     )
 
 
+def settled_encryption_status(target: Target, name: str) -> str | None:
+    """The encryption status once an enable attempt has ended (no longer ENABLING)."""
+    return target.poll(
+        lambda: encryption_status(target, name),
+        lambda status: status not in ("ENABLING", None),
+        timeout=target.profile.transition_timeout,
+        what=f"the end of the enable attempt on {name}",
+    )
+
+
+def settled_stream_status(target: Target, name: str) -> str | None:
+    """The delivery stream status once creation has ended (no longer CREATING)."""
+    return target.poll(
+        lambda: stream_status(target, name),
+        lambda status: status != "CREATING",
+        timeout=target.profile.transition_timeout,
+        what=f"the end of creating {name}",
+    )
+
+
 def new_delivery_stream(
     target: Target,
     *,

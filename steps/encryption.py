@@ -99,12 +99,7 @@ def encryption_failed_to_enable(t: Target, world: World, alias: str) -> None:
         if not outcome.ok:
             refusals.append(f"{spec}: {outcome.error_code}")
             continue
-        final = t.poll(
-            lambda: actions.encryption_status(t, name),
-            lambda s: s not in ("ENABLING", None),
-            timeout=t.profile.transition_timeout,
-            what=f"the end of enabling {name} with an unusable key",
-        )
+        final = actions.settled_encryption_status(t, name)
         assert final == "ENABLING_FAILED", f"enabling with a {spec} key ended in {final}"
         return
     raise PreconditionUnreachable(
@@ -128,15 +123,8 @@ def create_failed_stream(t: Target, world: World, alias: str) -> None:
             "so CREATING_FAILED never arises on it (AMB-01 (a)/(b))"
         )
     world.streams[alias] = StreamRef(name, actions.stream_arn(t, name), bucket)
-    t.poll(
-        lambda: actions.stream_status(t, name),
-        lambda s: s != "CREATING",
-        timeout=t.profile.transition_timeout,
-        what=f"the end of creating {name}",
-    )
-    assert actions.stream_status(t, name) == "CREATING_FAILED", (
-        f"a stream created with an asymmetric key became {actions.stream_status(t, name)}"
-    )
+    final = actions.settled_stream_status(t, name)
+    assert final == "CREATING_FAILED", f"a stream created with an asymmetric key became {final}"
 
 
 # ---- When ----------------------------------------------------------------------------------------
@@ -295,12 +283,7 @@ def refused_or_enabling_failed(t: Target, world: World, expected: str, alias: st
     if not last.ok:
         assert last.error_code in codes(expected), f"{last.describe()}; expected {expected}"
         return
-    final = t.poll(
-        lambda: _status(t, world, alias),
-        lambda s: s not in ("ENABLING", None),
-        timeout=t.profile.transition_timeout,
-        what=f"the end of the enable attempt on {alias}",
-    )
+    final = actions.settled_encryption_status(t, world.stream(alias).name)
     assert final == "ENABLING_FAILED", f"Start was accepted and the status became {final}"
 
 
@@ -413,13 +396,7 @@ def created_or_refused(t: Target, world: World, expected: str, alias: str) -> No
     if not last.ok:
         assert last.error_code in codes(expected), f"{last.describe()}; expected {expected}"
         return
-    name = world.stream(alias).name
-    final = t.poll(
-        lambda: actions.stream_status(t, name),
-        lambda s: s != "CREATING",
-        timeout=t.profile.transition_timeout,
-        what=f"the end of creating {alias}",
-    )
+    final = actions.settled_stream_status(t, world.stream(alias).name)
     assert final == "CREATING_FAILED", f"Create was accepted and the stream became {final}"
 
 
