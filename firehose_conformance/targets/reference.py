@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore import UNSIGNED
 from botocore.config import Config
 
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
 from reference_impl import ReferenceCloud
+from reference_impl.cloud import CLIENT_CONFIG
 
 
 class ReferenceTarget(Target):
@@ -32,12 +34,10 @@ class ReferenceTarget(Target):
         self.region = self.cloud.region
 
     def make_client(self, service: str, *, validate: bool) -> Any:
-        if validate:
-            return self.cloud.client(service)
-        config = Config(
-            parameter_validation=False,
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            s3={"addressing_style": "path"},
+        # Unsigned: the reference does not verify signatures, and SigV4 is a quarter of the
+        # cost of an in-process call (API-11 makes 5,000 of them).
+        config = CLIENT_CONFIG.merge(
+            Config(signature_version=UNSIGNED, parameter_validation=validate)
         )
         return self.cloud.client(service, config=config)
 
