@@ -1,4 +1,4 @@
-"""The command line: ``firehose-conformance run | requirements``.
+"""The command line: ``firehose-conformance <command>``; each command lives in ``commands/``.
 
 Bad usage is one clear line on stderr and exit code 2, never a traceback.
 """
@@ -8,27 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
-from tabulate import tabulate
-
-from firehose_conformance.catalog import CatalogError, load_catalog
+from firehose_conformance.catalog import CatalogError
+from firehose_conformance.commands import requirements, run
 from firehose_conformance.errors import UsageError
-from firehose_conformance.features import load_features
-from firehose_conformance.results import Results, read_results
-from firehose_conformance.targets import FACTORIES
 
-ROOT = Path(__file__).resolve().parents[1]
-STEPS_DIR = ROOT / "steps"
-REASON_WIDTH = 90
-SYMBOLS = {
-    "passed": "passed",
-    "failed": "FAILED",
-    "error": "ERROR",
-    "not_applicable": "n/a",
-    "untested": "UNTESTED",
-}
+# Each command module adds its own subparser; add a new command by adding it here.
+COMMANDS = (run, requirements)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,121 +29,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Conformance suite for Amazon Data Firehose server-side encryption.",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="run the suite against a target and report")
-    run.add_argument("--target", default="reference", help="reference (default)")
-    run.add_argument(
-        "--target-option", action="append", default=[], metavar="KEY=VALUE", help="repeatable"
-    )
-    run.add_argument(
-        "--results", type=Path, help="results JSON (default reports/results-TARGET.json)"
-    )
-    run.add_argument("--junit", type=Path, help="JUnit XML (default reports/junit-TARGET.xml)")
-    run.add_argument("-n", "--workers", type=int, default=0, help="parallel workers (pytest-xdist)")
-    run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest")
-    commands.add_parser("requirements", help="list the catalog with each requirement's scenarios")
+    for command in COMMANDS:
+        command.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        if args.command == "run":
-            return _run(args)
-        return _requirements()
+        return args.handler(args)
     except (UsageError, CatalogError) as error:
         print(f"firehose-conformance: error: {error}", file=sys.stderr)
         return 2
-
-
-def _run(args: argparse.Namespace) -> int:
-    if args.target not in FACTORIES:
-        raise UsageError(f"unknown target {args.target!r}; known: {', '.join(sorted(FACTORIES))}")
-    for option in args.target_option:
-        if "=" not in option or option.startswith("="):
-            raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
-    if args.workers < 0:
-        raise UsageError("-n must be 0 (serial) or more")
-    results_path = args.results or Path("reports") / f"results-{args.target}.json"
-    junit_path = args.junit or Path("reports") / f"junit-{args.target}.xml"
-    results_path.unlink(missing_ok=True)
-    pytest_args = [
-        str(STEPS_DIR),
-        f"--rootdir={ROOT}",
-        "-p",
-        "firehose_conformance.plugin",
-        "-p",
-        "no:cacheprovider",
-        "--import-mode=importlib",
-        "-q",
-        f"--target={args.target}",
-        f"--results={results_path}",
-        f"--junitxml={junit_path}",
-        *(f"--target-option={o}" for o in args.target_option),
-    ]
-    if args.workers:
-        pytest_args += ["-n", str(args.workers)]
-    pytest_args += args.pytest_args
-
-    import pytest
-
-    code = pytest.main(pytest_args)
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        print(
-            f"firehose-conformance: error: pytest could not run the suite ({code!r})",
-            file=sys.stderr,
-        )
-        return 2
-    if not results_path.exists():
-        print(
-            f"firehose-conformance: error: the run wrote no results (pytest exit code {int(code)})",
-            file=sys.stderr,
-        )
-        return 2 if code == pytest.ExitCode.NO_TESTS_COLLECTED else 1
-    results = read_results(results_path)
-    print()
-    print(render_table(results))
-    print(summary_line(results))
-    print(f"results: {results_path}   junit: {junit_path}")
-    return 1 if results.blocking_failures else 0
-
-
-def render_table(results: Results) -> str:
-    rows = [
-        (r.id, r.level, SYMBOLS.get(r.verdict, r.verdict), _shorten(r.reason))
-        for r in results.requirements
-    ]
-    return tabulate(rows, headers=("requirement", "level", "verdict", "reason"), tablefmt="simple")
-
-
-def summary_line(results: Results) -> str:
-    req = results.requirement_summary
-    scen = results.summary
-    blocking = len(results.blocking_failures)
-    return (
-        f"target {results.target}: requirements {req.get('passed', 0)} passed, "
-        f"{req.get('failed', 0)} failed, {req.get('error', 0)} error, "
-        f"{req.get('not_applicable', 0)} n/a, {req.get('untested', 0)} untested; "
-        f"scenarios {scen['passed']} passed, {scen['failed']} failed, {scen['error']} error, "
-        f"{scen['not_applicable']} n/a in {results.duration_s:.1f} s; "
-        f"{blocking} mandatory requirement(s) failed or errored"
-    )
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= REASON_WIDTH else text[: REASON_WIDTH - 1] + "…"
-
-
-def _requirements() -> int:
-    catalog = load_catalog()
-    by_requirement: dict[str, list[str]] = {rid: [] for rid in catalog}
-    for spec in load_features():
-        for rid in spec.requirements:
-            by_requirement.setdefault(rid, []).append(spec.label)
-    for rid, requirement in catalog.items():
-        print(f"{rid}  {requirement.display_level}  [{requirement.check}]  {requirement.sentence}")
-        for label in by_requirement[rid] or ["(no scenario)"]:
-            print(f"    - {label}")
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
