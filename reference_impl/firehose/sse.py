@@ -105,25 +105,14 @@ class SseController:
         stream.updated_at = now
         # T4/T6/T7/T9, and AMB-07 (chosen): the same key again is a full re-run ENABLING ->
         # ENABLED that keeps the grant it already holds.
-        encryption.attempt += 1
         encryption.status = EncryptionStatus.ENABLING  # SSE-02
         encryption.pending = requested
         encryption.failure = None  # SSE-13: a failure describes only the most recent attempt
-        attempt = encryption.attempt
-        stream.later(
-            self.clock,
-            self.settings.transition_seconds,
-            lambda: self._finish_enable(stream, attempt),
-            "firehose enable",
-        )
+        self._schedule_finish(stream, encryption, self._finish_enable, "firehose enable")
 
     def _finish_enable(self, stream: DeliveryStream, attempt: int) -> None:
-        encryption = stream.encryption
-        if (
-            encryption is None
-            or encryption.attempt != attempt
-            or stream.status is not StreamStatus.ACTIVE
-        ):
+        encryption = self._still_settling(stream, attempt)
+        if encryption is None:
             return
         new, old = encryption.pending, encryption.current
         encryption.pending = None
@@ -159,24 +148,13 @@ class SseController:
             encryption.failure = None
             encryption.attempted = None
             return
-        encryption.attempt += 1
         encryption.status = EncryptionStatus.DISABLING  # SSE-07
         encryption.failure = None
-        attempt = encryption.attempt
-        stream.later(
-            self.clock,
-            self.settings.transition_seconds,
-            lambda: self._finish_disable(stream, attempt),
-            "firehose disable",
-        )
+        self._schedule_finish(stream, encryption, self._finish_disable, "firehose disable")
 
     def _finish_disable(self, stream: DeliveryStream, attempt: int) -> None:
-        encryption = stream.encryption
-        if (
-            encryption is None
-            or encryption.attempt != attempt
-            or stream.status is not StreamStatus.ACTIVE
-        ):
+        encryption = self._still_settling(stream, attempt)
+        if encryption is None:
             return
         old = encryption.current
         encryption.current = None
@@ -185,6 +163,33 @@ class SseController:
         encryption.timeline.switch(self.clock.now() + self.settings.encryption_lag_seconds, None)
         if old is not None and old.is_cmk:
             self._schedule_retirement(stream, old)  # GRT-03
+
+    # -- the end of ENABLING and DISABLING -----------------------------------------------------
+    def _schedule_finish(
+        self,
+        stream: DeliveryStream,
+        encryption: EncryptionState,
+        finish: Callable[[DeliveryStream, int], None],
+        label: str,
+    ) -> None:
+        """Count a new attempt, and call ``finish`` with it once ``transition_seconds`` pass."""
+        encryption.attempt += 1
+        attempt = encryption.attempt
+        stream.later(
+            self.clock, self.settings.transition_seconds, lambda: finish(stream, attempt), label
+        )
+
+    def _still_settling(self, stream: DeliveryStream, attempt: int) -> EncryptionState | None:
+        """The stream's encryption, or None when the attempt is moot: a later Start/Stop has
+        superseded it, or the stream is no longer ACTIVE."""
+        encryption = stream.encryption
+        if (
+            encryption is None
+            or encryption.attempt != attempt
+            or stream.status is not StreamStatus.ACTIVE
+        ):
+            return None
+        return encryption
 
     # -- Create with SSE (SSE-14) --------------------------------------------------------------
     def begin_on_create(self, requested: KeyConfig) -> EncryptionState:

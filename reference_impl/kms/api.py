@@ -344,11 +344,12 @@ class KmsApi:
 
     def generate_data_key_without_plaintext(self, params: Params) -> Params:
         self.model.check_grant_tokens(params.get("GrantTokens"))
-        data_key = self.model.generate_data_key_without_plaintext(
+        data_key = self.model.generate_data_key(
             params["KeyId"],
             caller=self.caller,
             encryption_context=params.get("EncryptionContext"),
             number_of_bytes=self._data_key_bytes(params),
+            operation="GenerateDataKeyWithoutPlaintext",
         )
         self._dry_run(params)
         return {"CiphertextBlob": data_key.ciphertext_blob, "KeyId": data_key.key_arn}

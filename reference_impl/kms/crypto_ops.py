@@ -177,32 +177,11 @@ class CryptoOperations(KmsRegistry):
         caller: str,
         encryption_context: dict[str, str] | None = None,
         number_of_bytes: int = 32,
+        operation: str = "GenerateDataKey",
     ) -> DataKey:
-        return self._data_key(
-            key_id, caller, encryption_context, number_of_bytes, "GenerateDataKey"
-        )
-
-    def generate_data_key_without_plaintext(
-        self,
-        key_id: str,
-        *,
-        caller: str,
-        encryption_context: dict[str, str] | None = None,
-        number_of_bytes: int = 32,
-    ) -> DataKey:
-        """As GenerateDataKey; the API layer leaves the plaintext out of the answer."""
-        return self._data_key(
-            key_id, caller, encryption_context, number_of_bytes, "GenerateDataKeyWithoutPlaintext"
-        )
-
-    def _data_key(
-        self,
-        key_id: str,
-        caller: str,
-        encryption_context: dict[str, str] | None,
-        number_of_bytes: int,
-        operation: str,
-    ) -> DataKey:
+        """GenerateDataKey, or (``operation="GenerateDataKeyWithoutPlaintext"``) the same checked
+        against that operation's permissions; the API layer then leaves the plaintext out."""
+        assert operation in DATA_KEY_OPERATIONS, operation
         key = self.resolve(key_id)
         self._admit(key, caller, operation, encryption_context)
         assert isinstance(key.material, SymmetricMaterial)  # _admit guarantees it

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import error_of
 
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.wsgi import Request
@@ -16,20 +17,8 @@ STREAM_DIM = [{"Name": "DeliveryStreamName", "Value": "orders"}]
 
 
 @pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
 def cw(cloud: ReferenceCloud):
     return cloud.client("cloudwatch")
-
-
-def error_of(call, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def publish_failures(cloud: ReferenceCloud, stream: str, metric: str, times: int) -> None:
@@ -119,23 +108,17 @@ def test_get_metric_data(cloud: ReferenceCloud, cw) -> None:
     assert series["StatusCode"] == "Complete"
     assert series["Values"] == [1.0, 1.0, 1.0]
     assert series["Timestamps"][0] > series["Timestamps"][-1]  # newest first by default
-    ascending = cw.get_metric_data(
-        MetricDataQueries=[query],
-        StartTime=start,
-        EndTime=start + timedelta(minutes=10),
-        ScanBy="TimestampAscending",
-        MaxDatapoints=2,
-    )
+    paged = {
+        "MetricDataQueries": [query],
+        "StartTime": start,
+        "EndTime": start + timedelta(minutes=10),
+        "ScanBy": "TimestampAscending",
+        "MaxDatapoints": 2,
+    }
+    ascending = cw.get_metric_data(**paged)
     first = ascending["MetricDataResults"][0]
     assert (first["Timestamps"][0], first["StatusCode"]) == (start, "PartialData")
-    rest = cw.get_metric_data(
-        MetricDataQueries=[query],
-        StartTime=start,
-        EndTime=start + timedelta(minutes=10),
-        ScanBy="TimestampAscending",
-        MaxDatapoints=2,
-        NextToken=ascending["NextToken"],
-    )
+    rest = cw.get_metric_data(**paged, NextToken=ascending["NextToken"])
     assert rest["MetricDataResults"][0]["Values"] == [1.0]
     assert "NextToken" not in rest
 

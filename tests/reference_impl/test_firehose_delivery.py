@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -10,58 +9,29 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from firehose_env import BUCKET, TRANSITION, FirehoseEnv, cmk, s3_destination
 
-from reference_impl.cloud import ReferenceCloud
-
-ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
-BUCKET = "firehose-destination"
-TRANSITION = 10.0
-LAG = 5.0
 HOUR = 3600.0
 MIB = 1024 * 1024
 
 
-class Env:
-    def __init__(self) -> None:
-        self.cloud = ReferenceCloud(rate_limits=False)
-        self.fh = self.cloud.client("firehose")
-        self.kms = self.cloud.client("kms")
-        self.s3 = self.cloud.client("s3")
-        self.cw = self.cloud.client("cloudwatch")
-        self.s3.create_bucket(Bucket=BUCKET)
+class Env(FirehoseEnv):
+    """Streams write under the prefix ``p/``; the record ids and fates are what tests follow."""
 
     def create(
         self, name: str, *, bucket: str = BUCKET, size_mb: int = 1, interval: int = 60, **extra: Any
-    ) -> None:
-        self.fh.create_delivery_stream(
-            DeliveryStreamName=name,
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{bucket}",
-                "BufferingHints": {"SizeInMBs": size_mb, "IntervalInSeconds": interval},
-                "Prefix": "p/",
-            },
-            **extra,
-        )
-        self.cloud.advance(TRANSITION)
+    ) -> str:
+        destination = s3_destination(bucket, buffering=(size_mb, interval), Prefix="p/")
+        return super().create(name, S3DestinationConfiguration=destination, **extra)
 
     def encrypted_stream(self, name: str, **extra: Any) -> str:
-        key = self.kms.create_key()["KeyMetadata"]["Arn"]
-        self.create(
-            name,
-            DeliveryStreamEncryptionConfigurationInput={
-                "KeyType": "CUSTOMER_MANAGED_CMK",
-                "KeyARN": key,
-            },
-            **extra,
-        )
+        key = self.key()
+        self.create(name, DeliveryStreamEncryptionConfigurationInput=cmk(key), **extra)
         return key
 
-    def put_batch(self, name: str, *items: bytes) -> list[str]:
-        response = self.fh.put_record_batch(
-            DeliveryStreamName=name, Records=[{"Data": d} for d in items]
-        )
+    def put_ids(self, name: str, *items: bytes) -> list[str]:
+        """PutRecordBatch; the record ids, in order."""
+        response = self.put_batch(name, *items)
         return [entry["RecordId"] for entry in response["RequestResponses"]]
 
     def objects(self, bucket: str = BUCKET) -> dict[str, bytes]:
@@ -78,33 +48,6 @@ class Env:
 
     def summary(self, name: str) -> dict[str, int]:
         return self.cloud.firehose.summary(name)
-
-    def metric_sum(self, metric: str, name: str) -> float:
-        stats = self.cw.get_metric_statistics(
-            Namespace="AWS/Firehose",
-            MetricName=metric,
-            Dimensions=[{"Name": "DeliveryStreamName", "Value": name}],
-            StartTime=self.cloud.clock.now() - 10 * 86400,
-            EndTime=self.cloud.clock.now() + 60,
-            Period=86400,
-            Statistics=["Sum"],
-        )
-        return sum(p["Sum"] for p in stats["Datapoints"])
-
-    def set_firehose_decrypt_denied(self, key: str, denied: bool) -> None:
-        policy = json.loads(self.kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
-        policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != "DenyFirehose"]
-        if denied:
-            policy["Statement"].append(
-                {
-                    "Sid": "DenyFirehose",
-                    "Effect": "Deny",
-                    "Principal": {"Service": "firehose.amazonaws.com"},
-                    "Action": "kms:Decrypt",
-                    "Resource": "*",
-                }
-            )
-        self.kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
 
 
 @pytest.fixture
@@ -138,9 +81,9 @@ def check_accounting(env: Env, name: str, sent: dict[str, bytes], bucket: str = 
 
 def test_interval_flush_writes_one_object_named_like_firehose(env: Env) -> None:
     env.create("s")
-    sent = dict(zip(env.put_batch("s", b"a", b"b"), [b"a", b"b"], strict=True))
+    sent = dict(zip(env.put_ids("s", b"a", b"b"), [b"a", b"b"], strict=True))
     env.cloud.advance(30)
-    sent.update(zip(env.put_batch("s", b"c"), [b"c"], strict=True))
+    sent.update(zip(env.put_ids("s", b"c"), [b"c"], strict=True))
     env.cloud.advance(29)
     assert env.objects() == {}
     env.cloud.advance(1)  # IntervalInSeconds after the buffer's first record
@@ -155,9 +98,9 @@ def test_interval_flush_writes_one_object_named_like_firehose(env: Env) -> None:
 def test_size_flush_is_immediate(env: Env) -> None:
     env.create("s", size_mb=1, interval=900)
     big = b"x" * (MIB // 2)
-    env.put_batch("s", big)
+    env.put_ids("s", big)
     assert env.objects() == {}
-    env.put_batch("s", big)
+    env.put_ids("s", big)
     assert env.delivered() == big + big
     assert env.cloud.at_rest() == {}
 
@@ -168,7 +111,7 @@ def test_many_records_are_split_into_objects_of_at_most_the_buffer_size(env: Env
     chunk = b"y" * (MIB // 4)
     sent: dict[str, bytes] = {}
     for _ in range(3):
-        ids = env.put_batch("s", chunk, chunk, chunk)
+        ids = env.put_ids("s", chunk, chunk, chunk)
         sent.update(dict.fromkeys(ids, chunk))
     env.cloud.advance(120)
     env.s3.create_bucket(Bucket=BUCKET)
@@ -183,7 +126,7 @@ def test_many_records_are_split_into_objects_of_at_most_the_buffer_size(env: Env
 
 def test_key_disabled_after_ingest_then_fixed_within_24_hours(env: Env) -> None:
     key = env.encrypted_stream("s")
-    ids = env.put_batch("s", b"one", b"two", b"three")
+    ids = env.put_ids("s", b"one", b"two", b"three")
     env.kms.disable_key(KeyId=key)
     env.cloud.advance(23 * HOUR)
     assert env.delivered() == b""
@@ -198,7 +141,7 @@ def test_key_disabled_after_ingest_then_fixed_within_24_hours(env: Env) -> None:
 
 def test_key_broken_past_24_hours_discards_the_records(env: Env) -> None:
     key = env.encrypted_stream("s")
-    ids = env.put_batch("s", b"one", b"two")
+    ids = env.put_ids("s", b"one", b"two")
     env.kms.disable_key(KeyId=key)
     env.cloud.advance(25 * HOUR)
     env.kms.enable_key(KeyId=key)
@@ -213,12 +156,12 @@ def test_key_broken_past_24_hours_discards_the_records(env: Env) -> None:
 
 def test_retention_is_per_record_from_its_ingestion(env: Env) -> None:
     key = env.encrypted_stream("s")
-    env.set_firehose_decrypt_denied(key, True)  # puts still work (GenerateDataKey), reads don't
-    old = env.put_batch("s", b"old1", b"old2")
+    env.deny_firehose(key, "kms:Decrypt")  # puts still work (GenerateDataKey), reads don't
+    old = env.put_ids("s", b"old1", b"old2")
     env.cloud.advance(12 * HOUR)
-    young = env.put_batch("s", b"young1", b"young2")
+    young = env.put_ids("s", b"young1", b"young2")
     env.cloud.advance(13 * HOUR)
-    env.set_firehose_decrypt_denied(key, False)
+    env.deny_firehose(key, None)  # the Deny is lifted
     env.cloud.advance(120)
     assert env.delivered() == b"young1young2"  # RET-03
     fates = env.fates("s")
@@ -229,7 +172,7 @@ def test_retention_is_per_record_from_its_ingestion(env: Env) -> None:
 
 def test_deleted_key_counts_key_not_found(env: Env) -> None:
     key = env.encrypted_stream("s")
-    env.put_batch("s", b"lost")
+    env.put_ids("s", b"lost")
     env.cloud.kms.delete_key_now(key)
     env.cloud.advance(2 * 60)
     assert env.metric_sum("KMSKeyNotFound", "s") >= 1  # MET-06
@@ -239,7 +182,7 @@ def test_deleted_key_counts_key_not_found(env: Env) -> None:
 
 def test_pending_deletion_counts_key_invalid_state(env: Env) -> None:
     key = env.encrypted_stream("s")
-    env.put_batch("s", b"r")
+    env.put_ids("s", b"r")
     env.kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
     env.cloud.advance(2 * 60)
     assert env.metric_sum("KMSKeyInvalidState", "s") >= 1  # MET-05
@@ -251,7 +194,7 @@ def test_pending_deletion_counts_key_invalid_state(env: Env) -> None:
 
 def test_metric_dimensions_and_unit(env: Env) -> None:
     key = env.encrypted_stream("s")
-    env.put_batch("s", b"r")
+    env.put_ids("s", b"r")
     env.kms.disable_key(KeyId=key)
     env.cloud.advance(60)
     metrics = env.cw.list_metrics(Namespace="AWS/Firehose")["Metrics"]
@@ -279,7 +222,7 @@ def test_metric_dimensions_and_unit(env: Env) -> None:
 
 def test_missing_bucket_is_retried_then_delivered(env: Env) -> None:
     env.create("s", bucket="later")
-    env.put_batch("s", b"late")
+    env.put_ids("s", b"late")
     env.cloud.advance(23 * HOUR)
     assert env.summary("s")["pending"] == 1
     env.s3.create_bucket(Bucket="later")
@@ -289,7 +232,7 @@ def test_missing_bucket_is_retried_then_delivered(env: Env) -> None:
 
 def test_missing_bucket_past_24_hours_discards(env: Env) -> None:
     env.create("s", bucket="never")
-    ids = env.put_batch("s", b"gone")
+    ids = env.put_ids("s", b"gone")
     env.cloud.advance(24 * HOUR + 120)
     assert env.fates("s")[ids[0]].reason == "destination-unreachable-past-retention"
     assert env.cloud.at_rest() == {}
@@ -311,7 +254,7 @@ def test_every_record_is_delivered_pending_or_discarded_exactly_once(seed: int) 
         if action < 0.5:
             items = [rng.randbytes(rng.randint(0, 64)) for _ in range(rng.randint(1, 5))]
             try:
-                ids = env.put_batch("s", *items)
+                ids = env.put_ids("s", *items)
             except ClientError as err:
                 assert disabled
                 assert err.response["Error"]["Code"] == "InvalidKMSResourceException"
@@ -338,13 +281,13 @@ def test_a_hundred_idle_and_busy_streams_over_24_hours_are_cheap() -> None:
     for n in range(100):
         env.fh.create_delivery_stream(
             DeliveryStreamName=f"s{n}",
-            S3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+            S3DestinationConfiguration=s3_destination(),
         )
     env.cloud.advance(TRANSITION)
     began = time.perf_counter()
     for minute in range(24 * 60):
         if minute % 60 == 0:
-            env.put_batch(f"s{minute // 60}", b"tick")
+            env.put_ids(f"s{minute // 60}", b"tick")
         env.cloud.advance(60)
     assert time.perf_counter() - began < 3
     assert env.cloud.firehose.delivery_counts() == {"pending": 0, "delivered": 24, "discarded": 0}

@@ -6,25 +6,18 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import error
+from firehose_env import ACCOUNT, BUCKET, ROLE, TRANSITION, FirehoseEnv, s3_destination
 
-from reference_impl.cloud import ReferenceCloud
-
-ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
-BUCKET = "firehose-destination"
-TRANSITION = 10.0
 NOT_PERMITTED = "This operation is not permitted on KinesisStreamAsSource delivery stream type."
 
 
-class Env:
+class Env(FirehoseEnv):
+    """A Kinesis data stream ``src`` to read from; ``create`` makes streams that read it."""
+
     def __init__(self) -> None:
-        self.cloud = ReferenceCloud(rate_limits=False)
-        self.fh = self.cloud.client("firehose")
-        self.kms = self.cloud.client("kms")
-        self.s3 = self.cloud.client("s3")
+        super().__init__()
         self.kinesis = self.cloud.client("kinesis")
-        self.cw = self.cloud.client("cloudwatch")
-        self.s3.create_bucket(Bucket=BUCKET)
         self.kinesis.create_stream(StreamName="src", ShardCount=1)
         self.cloud.advance(2)
         self.source_arn = self.kinesis.describe_stream_summary(StreamName="src")[
@@ -32,19 +25,13 @@ class Env:
         ]["StreamARN"]
 
     def create(self, name: str = "fromkds", bucket: str = BUCKET, **extra: Any) -> str:
-        arn = self.fh.create_delivery_stream(
-            DeliveryStreamName=name,
+        return super().create(
+            name,
             DeliveryStreamType="KinesisStreamAsSource",
             KinesisStreamSourceConfiguration={"KinesisStreamARN": self.source_arn, "RoleARN": ROLE},
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{bucket}",
-                "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
-            },
+            S3DestinationConfiguration=s3_destination(bucket, buffering=(1, 60)),
             **extra,
-        )["DeliveryStreamARN"]
-        self.cloud.advance(TRANSITION)
-        return arn
+        )
 
     def put_kinesis(self, *items: bytes) -> None:
         self.kinesis.put_records(
@@ -55,11 +42,6 @@ class Env:
         listing = self.s3.list_objects_v2(Bucket=bucket).get("Contents", [])
         keys = sorted(o["Key"] for o in listing)
         return b"".join(self.s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys)
-
-
-def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 @pytest.fixture
@@ -112,7 +94,7 @@ def test_missing_source_stream_is_invalid_argument(env: Env) -> None:
                 "KinesisStreamARN": f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/none",
                 "RoleARN": ROLE,
             },
-            S3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+            S3DestinationConfiguration=s3_destination(),
         )
     assert error(excinfo)[0] == "InvalidArgumentException"
 

@@ -9,71 +9,22 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import error
+from firehose_env import ACCOUNT, BUCKET, ROLE, TRANSITION, FirehoseEnv, cmk, s3_destination
 
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
 
-ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
-BUCKET = "firehose-destination"
-TRANSITION = 10.0
-
-
-class Env:
-    """One cloud, its clients, and shorthands for the calls every test makes."""
-
-    def __init__(self, settings: FirehoseSettings | None = None) -> None:
-        self.cloud = ReferenceCloud(settings=settings, rate_limits=False)
-        self.fh = self.cloud.client("firehose")
-        self.kms = self.cloud.client("kms")
-        self.s3 = self.cloud.client("s3")
-        self.s3.create_bucket(Bucket=BUCKET)
-
-    def create(self, name: str, *, active: bool = True, **extra: Any) -> str:
-        params: dict[str, Any] = {"DeliveryStreamName": name, **extra}
-        if not any(k.endswith("DestinationConfiguration") for k in params):
-            params["S3DestinationConfiguration"] = {
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-            }
-        arn = self.fh.create_delivery_stream(**params)["DeliveryStreamARN"]
-        if active:
-            self.cloud.advance(TRANSITION)
-        return arn
-
-    def describe(self, name: str) -> dict[str, Any]:
-        return self.fh.describe_delivery_stream(DeliveryStreamName=name)[
-            "DeliveryStreamDescription"
-        ]
-
-    def status(self, name: str) -> str:
-        return self.describe(name)["DeliveryStreamStatus"]
-
-    def key(self, spec: str = "SYMMETRIC_DEFAULT", usage: str = "ENCRYPT_DECRYPT") -> str:
-        return self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["Arn"]
-
-    def grants(self, key: str) -> list[dict[str, Any]]:
-        return self.kms.list_grants(KeyId=key)["Grants"]
-
-
-def cmk(arn: str) -> dict[str, str]:
-    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": arn}
-
-
-def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
-
 
 @pytest.fixture
-def env() -> Env:
-    return Env()
+def env() -> FirehoseEnv:
+    return FirehoseEnv()
 
 
 # -- create and describe ---------------------------------------------------------------------------
 
 
-def test_create_is_asynchronous_creating_then_active(env: Env) -> None:
+def test_create_is_asynchronous_creating_then_active(env: FirehoseEnv) -> None:
     arn = env.create("s1", active=False)
     assert arn == f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/s1"
     assert env.status("s1") == "CREATING"  # D1
@@ -83,7 +34,7 @@ def test_create_is_asynchronous_creating_then_active(env: Env) -> None:
     assert env.status("s1") == "ACTIVE"  # D2
 
 
-def test_describe_direct_put_has_every_required_member(env: Env) -> None:
+def test_describe_direct_put_has_every_required_member(env: FirehoseEnv) -> None:
     env.create("s1")
     d = env.describe("s1")
     for member in (
@@ -112,16 +63,12 @@ def test_describe_direct_put_has_every_required_member(env: Env) -> None:
         assert s3["EncryptionConfiguration"] == {"NoEncryptionConfig": "NoEncryption"}
 
 
-def test_extended_s3_destination_keeps_its_settings(env: Env) -> None:
+def test_extended_s3_destination_keeps_its_settings(env: FirehoseEnv) -> None:
     env.create(
         "ext",
-        ExtendedS3DestinationConfiguration={
-            "RoleARN": ROLE,
-            "BucketARN": f"arn:aws:s3:::{BUCKET}",
-            "Prefix": "logs/",
-            "ErrorOutputPrefix": "errors/",
-            "BufferingHints": {"SizeInMBs": 2, "IntervalInSeconds": 60},
-        },
+        ExtendedS3DestinationConfiguration=s3_destination(
+            Prefix="logs/", ErrorOutputPrefix="errors/", buffering=(2, 60)
+        ),
     )
     ext = env.describe("ext")["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert ext["Prefix"] == "logs/"
@@ -130,7 +77,7 @@ def test_extended_s3_destination_keeps_its_settings(env: Env) -> None:
     assert ext["S3BackupMode"] == "Disabled"
 
 
-def test_describe_missing_stream_is_not_found(env: Env) -> None:
+def test_describe_missing_stream_is_not_found(env: FirehoseEnv) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.describe("nope")
     assert error(excinfo) == (
@@ -139,7 +86,7 @@ def test_describe_missing_stream_is_not_found(env: Env) -> None:
     )
 
 
-def test_duplicate_create_is_resource_in_use(env: Env) -> None:
+def test_duplicate_create_is_resource_in_use(env: FirehoseEnv) -> None:
     env.create("dup")
     with pytest.raises(ClientError) as excinfo:
         env.create("dup")
@@ -169,7 +116,7 @@ def test_duplicate_create_is_resource_in_use(env: Env) -> None:
                 "SplunkDestinationConfiguration": {
                     "HECEndpoint": "https://splunk.example.com",
                     "HECEndpointType": "Raw",
-                    "S3Configuration": {"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+                    "S3Configuration": s3_destination(),
                 }
             },
             "not supported by the reference",
@@ -177,7 +124,7 @@ def test_duplicate_create_is_resource_in_use(env: Env) -> None:
     ],
 )
 def test_unsupported_or_inconsistent_create_is_invalid_argument(
-    env: Env, extra: dict[str, Any], needle: str
+    env: FirehoseEnv, extra: dict[str, Any], needle: str
 ) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.create("bad", **extra)
@@ -187,8 +134,8 @@ def test_unsupported_or_inconsistent_create_is_invalid_argument(
     assert env.fh.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
-def test_create_needs_exactly_one_destination(env: Env) -> None:
-    s3 = {"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"}
+def test_create_needs_exactly_one_destination(env: FirehoseEnv) -> None:
+    s3 = s3_destination()
     with pytest.raises(ClientError) as excinfo:
         env.fh.create_delivery_stream(DeliveryStreamName="none")
     assert error(excinfo)[0] == "InvalidArgumentException"
@@ -197,41 +144,33 @@ def test_create_needs_exactly_one_destination(env: Env) -> None:
     assert error(excinfo)[0] == "InvalidArgumentException"
 
 
-def test_compression_other_than_uncompressed_is_refused(env: Env) -> None:
+def test_compression_other_than_uncompressed_is_refused(env: FirehoseEnv) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.create(
             "gz",
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                "CompressionFormat": "GZIP",
-            },
+            S3DestinationConfiguration=s3_destination(CompressionFormat="GZIP"),
         )
     assert error(excinfo)[0] == "InvalidArgumentException"
 
 
 @pytest.mark.parametrize("name", ["bad name!", "x" * 65])
-def test_bad_stream_name_is_a_validation_error(env: Env, name: str) -> None:
+def test_bad_stream_name_is_a_validation_error(env: FirehoseEnv, name: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.create(name)
     assert error(excinfo)[0] == "ValidationException"  # AMB-21
 
 
-def test_bad_buffering_hint_is_a_validation_error(env: Env) -> None:
+def test_bad_buffering_hint_is_a_validation_error(env: FirehoseEnv) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.create(
             "hint",
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                "BufferingHints": {"SizeInMBs": 129},
-            },
+            S3DestinationConfiguration=s3_destination(BufferingHints={"SizeInMBs": 129}),
         )
     assert error(excinfo)[0] == "ValidationException"
 
 
 def test_region_quota() -> None:
-    env = Env(FirehoseSettings(streams_per_region=2))
+    env = FirehoseEnv(FirehoseSettings(streams_per_region=2))
     env.create("a", active=False)
     env.create("b", active=False)
     with pytest.raises(ClientError) as excinfo:
@@ -242,7 +181,7 @@ def test_region_quota() -> None:
 # -- list ------------------------------------------------------------------------------------------
 
 
-def test_list_is_alphabetical_and_pages(env: Env) -> None:
+def test_list_is_alphabetical_and_pages(env: FirehoseEnv) -> None:
     for name in ("c", "a", "b"):
         env.create(name, active=False)
     first = env.fh.list_delivery_streams(Limit=2)
@@ -257,7 +196,7 @@ def test_list_is_alphabetical_and_pages(env: Env) -> None:
 # -- delete ----------------------------------------------------------------------------------------
 
 
-def test_delete_goes_through_deleting_then_gone(env: Env) -> None:
+def test_delete_goes_through_deleting_then_gone(env: FirehoseEnv) -> None:
     env.create("d")
     env.fh.delete_delivery_stream(DeliveryStreamName="d")
     assert env.status("d") == "DELETING"  # D5
@@ -270,7 +209,7 @@ def test_delete_goes_through_deleting_then_gone(env: Env) -> None:
     assert env.status("d") == "ACTIVE"
 
 
-def test_delete_while_creating_is_resource_in_use(env: Env) -> None:
+def test_delete_while_creating_is_resource_in_use(env: FirehoseEnv) -> None:
     env.create("c", active=False)
     with pytest.raises(ClientError) as excinfo:
         env.fh.delete_delivery_stream(DeliveryStreamName="c")
@@ -278,13 +217,13 @@ def test_delete_while_creating_is_resource_in_use(env: Env) -> None:
     assert env.status("c") == "CREATING"
 
 
-def test_delete_missing_stream_is_not_found(env: Env) -> None:
+def test_delete_missing_stream_is_not_found(env: FirehoseEnv) -> None:
     with pytest.raises(ClientError) as excinfo:
         env.fh.delete_delivery_stream(DeliveryStreamName="ghost")
     assert error(excinfo)[0] == "ResourceNotFoundException"
 
 
-def test_delete_discards_buffered_records(env: Env) -> None:
+def test_delete_discards_buffered_records(env: FirehoseEnv) -> None:
     env.create("buf")
     env.fh.put_record_batch(DeliveryStreamName="buf", Records=[{"Data": b"a"}, {"Data": b"b"}])
     assert env.cloud.at_rest()
@@ -297,7 +236,7 @@ def test_delete_discards_buffered_records(env: Env) -> None:
     assert env.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
 
 
-def test_delete_retires_the_grant(env: Env) -> None:
+def test_delete_retires_the_grant(env: FirehoseEnv) -> None:
     key = env.key()
     env.create("g", DeliveryStreamEncryptionConfigurationInput=cmk(key))
     assert len(env.grants(key)) == 1
@@ -306,7 +245,9 @@ def test_delete_retires_the_grant(env: Env) -> None:
     assert env.grants(key) == []  # D7: retired at deletion
 
 
-def test_deleting_failed_when_the_grant_cannot_be_retired_then_force_delete(env: Env) -> None:
+def test_deleting_failed_when_the_grant_cannot_be_retired_then_force_delete(
+    env: FirehoseEnv,
+) -> None:
     key = env.key()
     env.create("g", DeliveryStreamEncryptionConfigurationInput=cmk(key))
     (grant,) = env.grants(key)
@@ -324,7 +265,7 @@ def test_deleting_failed_when_the_grant_cannot_be_retired_then_force_delete(env:
         env.describe("g")
 
 
-def test_deleted_key_makes_delete_fail_and_force_delete_leaves_the_grant(env: Env) -> None:
+def test_deleted_key_makes_delete_fail_and_force_delete_leaves_the_grant(env: FirehoseEnv) -> None:
     key = env.key()
     env.create("g", DeliveryStreamEncryptionConfigurationInput=cmk(key))
     env.cloud.kms.delete_key_now(key)
@@ -336,7 +277,7 @@ def test_deleted_key_makes_delete_fail_and_force_delete_leaves_the_grant(env: En
     assert env.fh.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
-def test_force_delete_of_an_active_stream(env: Env) -> None:
+def test_force_delete_of_an_active_stream(env: FirehoseEnv) -> None:
     key = env.key()
     env.create("g", DeliveryStreamEncryptionConfigurationInput=cmk(key))
     env.fh.delete_delivery_stream(DeliveryStreamName="g", AllowForceDelete=True)
@@ -348,7 +289,7 @@ def test_force_delete_of_an_active_stream(env: Env) -> None:
 # -- CREATING_FAILED (D3, D4, API-09) --------------------------------------------------------------
 
 
-def test_creating_failed_is_terminal_and_only_deletable(env: Env) -> None:
+def test_creating_failed_is_terminal_and_only_deletable(env: FirehoseEnv) -> None:
     key = env.key("RSA_2048")
     env.create("cf", active=False, DeliveryStreamEncryptionConfigurationInput=cmk(key))
     enc = env.describe("cf")["DeliveryStreamEncryptionConfiguration"]
@@ -373,7 +314,7 @@ def test_creating_failed_is_terminal_and_only_deletable(env: Env) -> None:
     assert env.grants(key) == []
 
 
-def test_key_disabled_while_creating_fails_the_creation(env: Env) -> None:
+def test_key_disabled_while_creating_fails_the_creation(env: FirehoseEnv) -> None:
     key = env.key()
     env.create("cf", active=False, DeliveryStreamEncryptionConfigurationInput=cmk(key))
     env.kms.disable_key(KeyId=key)
@@ -387,7 +328,7 @@ def test_key_disabled_while_creating_fails_the_creation(env: Env) -> None:
 # -- tags ------------------------------------------------------------------------------------------
 
 
-def test_tags(env: Env) -> None:
+def test_tags(env: FirehoseEnv) -> None:
     env.create("t", Tags=[{"Key": "team", "Value": "data"}])
     env.fh.tag_delivery_stream(DeliveryStreamName="t", Tags=[{"Key": "env", "Value": "test"}])
     tags = env.fh.list_tags_for_delivery_stream(DeliveryStreamName="t")
@@ -407,7 +348,7 @@ def test_more_than_five_control_calls_in_one_second_are_throttled() -> None:
     fh = cloud.client("firehose")
     fh.create_delivery_stream(
         DeliveryStreamName="s",
-        S3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+        S3DestinationConfiguration=s3_destination(),
     )
     cloud.advance(TRANSITION)
     outcomes = []

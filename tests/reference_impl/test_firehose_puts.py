@@ -2,87 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
-from reference_impl.cloud import ReferenceCloud
-
-ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
-BUCKET = "firehose-destination"
-TRANSITION = 10.0
-LAG = 5.0  # the documented bound (SSE-06, SSE-09)
+from client_errors import error
+from firehose_env import ACCOUNT, LAG, TRANSITION, FirehoseEnv, cmk
 
 
-class Env:
-    def __init__(self) -> None:
-        self.cloud = ReferenceCloud(rate_limits=False)
-        self.fh = self.cloud.client("firehose")
-        self.kms = self.cloud.client("kms")
-        self.s3 = self.cloud.client("s3")
-        self.cw = self.cloud.client("cloudwatch")
-        self.s3.create_bucket(Bucket=BUCKET)
+class Env(FirehoseEnv):
+    """Streams buffer up to 5 MiB or 300 s: puts stay buffered while a test looks at them."""
 
-    def create(self, name: str, *, active: bool = True, **extra: Any) -> str:
-        arn = self.fh.create_delivery_stream(
-            DeliveryStreamName=name,
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300},
-            },
-            **extra,
-        )["DeliveryStreamARN"]
-        if active:
-            self.cloud.advance(TRANSITION)
-        return arn
-
-    def key(self) -> str:
-        return self.kms.create_key()["KeyMetadata"]["Arn"]
-
-    def start(self, name: str, config: dict[str, str] | None = None) -> None:
-        params: dict[str, Any] = {"DeliveryStreamName": name}
-        if config is not None:
-            params["DeliveryStreamEncryptionConfigurationInput"] = config
-        self.fh.start_delivery_stream_encryption(**params)
-
-    def status(self, name: str) -> str:
-        d = self.fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
-        return d["DeliveryStreamEncryptionConfiguration"]["Status"]
-
-    def put(self, name: str, data: bytes = b"r") -> bool:
-        response = self.fh.put_record(DeliveryStreamName=name, Record={"Data": data})
-        assert isinstance(response["Encrypted"], bool)  # always present (AMB-23)
-        return response["Encrypted"]
-
-    def put_batch(self, name: str, *items: bytes) -> dict[str, Any]:
-        return self.fh.put_record_batch(
-            DeliveryStreamName=name, Records=[{"Data": d} for d in items]
-        )
-
-    def metric_sum(self, metric: str, name: str) -> float:
-        stats = self.cw.get_metric_statistics(
-            Namespace="AWS/Firehose",
-            MetricName=metric,
-            Dimensions=[{"Name": "DeliveryStreamName", "Value": name}],
-            StartTime=self.cloud.clock.now() - 3 * 86400,
-            EndTime=self.cloud.clock.now() + 60,
-            Period=86400,
-            Statistics=["Sum"],
-        )
-        return sum(p["Sum"] for p in stats["Datapoints"])
-
-
-def cmk(arn: str) -> dict[str, str]:
-    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": arn}
-
-
-def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
+    buffering = (5, 300)
 
 
 @pytest.fixture
@@ -103,19 +34,19 @@ def test_encrypted_flag_follows_the_status_with_the_5_second_allowance(
     assert env.put("s") is False
     assert env.put_batch("s", b"a", b"b")["Encrypted"] is False
     env.start("s", key_config)
-    assert env.status("s") == "ENABLING"
+    assert env.enc_status("s") == "ENABLING"
     assert env.put("s") is False  # SSE-05: not encrypted while ENABLING
     assert env.put_batch("s", b"a")["Encrypted"] is False
     env.cloud.advance(TRANSITION)
-    assert env.status("s") == "ENABLED"
+    assert env.enc_status("s") == "ENABLED"
     env.cloud.advance(LAG)
     assert env.put("s") is True  # SSE-06
     assert env.put_batch("s", b"a", b"b")["Encrypted"] is True
     env.fh.stop_delivery_stream_encryption(DeliveryStreamName="s")
-    assert env.status("s") == "DISABLING"
+    assert env.enc_status("s") == "DISABLING"
     assert env.put("s") is True  # AMB-23 (inference): still in effect while DISABLING
     env.cloud.advance(TRANSITION)
-    assert env.status("s") == "DISABLED"
+    assert env.enc_status("s") == "DISABLED"
     env.cloud.advance(LAG)
     assert env.put("s") is False  # SSE-09
     assert env.put_batch("s", b"a")["Encrypted"] is False
@@ -179,16 +110,7 @@ def test_shape_limits_are_validation_errors(env: Env) -> None:
 
 
 def _deny_firehose(env: Env, key: str) -> None:
-    policy = json.loads(env.kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
-    policy["Statement"].append(
-        {
-            "Effect": "Deny",
-            "Principal": {"Service": "firehose.amazonaws.com"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-    )
-    env.kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
+    env.deny_firehose(key)
 
 
 def _revoke(env: Env, key: str) -> None:
@@ -230,7 +152,7 @@ def test_put_with_a_broken_key_is_invalid_kms_resource_and_counted(
         assert f"KMS {kms_code}" in message
     assert env.metric_sum(metric, "s") == 2  # AMB-16 (chosen): ingest failures count
     assert len(env.cloud.firehose.record_fates("s")) == 1  # refused records are not accepted
-    assert env.status("s") == "ENABLED"  # D10: the stream stays as it is
+    assert env.enc_status("s") == "ENABLED"  # D10: the stream stays as it is
 
 
 # -- data at rest (SRC-11, KEY-05, storage) --------------------------------------------------------

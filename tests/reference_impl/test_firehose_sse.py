@@ -2,99 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import error
+from firehose_env import ACCOUNT, LAG, OWNED, TRANSITION, FirehoseEnv, cmk, s3_destination
 
-from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
 
-ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
-BUCKET = "firehose-destination"
-TRANSITION = 10.0
-LAG = 5.0  # the documented bound (SSE-06, SSE-09); the reference takes less
 
+class Env(FirehoseEnv):
+    """Streams buffer up to 1 MiB or 60 s."""
 
-class Env:
-    def __init__(self, settings: FirehoseSettings | None = None) -> None:
-        self.cloud = ReferenceCloud(settings=settings, rate_limits=False)
-        self.fh = self.cloud.client("firehose")
-        self.kms = self.cloud.client("kms")
-        self.s3 = self.cloud.client("s3")
-        self.s3.create_bucket(Bucket=BUCKET)
-
-    def create(self, name: str, *, active: bool = True, interval: int = 60, **extra: Any) -> None:
-        self.fh.create_delivery_stream(
-            DeliveryStreamName=name,
-            S3DestinationConfiguration={
-                "RoleARN": ROLE,
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": interval},
-            },
-            **extra,
-        )
-        if active:
-            self.cloud.advance(TRANSITION)
-
-    def enc(self, name: str) -> dict[str, Any]:
-        d = self.fh.describe_delivery_stream(DeliveryStreamName=name)
-        return d["DeliveryStreamDescription"]["DeliveryStreamEncryptionConfiguration"]
-
-    def start(self, name: str, config: dict[str, str] | None = None) -> dict[str, Any]:
-        params: dict[str, Any] = {"DeliveryStreamName": name}
-        if config is not None:
-            params["DeliveryStreamEncryptionConfigurationInput"] = config
-        response = self.fh.start_delivery_stream_encryption(**params)
-        response.pop("ResponseMetadata")
-        return response
-
-    def stop(self, name: str) -> dict[str, Any]:
-        response = self.fh.stop_delivery_stream_encryption(DeliveryStreamName=name)
-        response.pop("ResponseMetadata")
-        return response
+    buffering = (1, 60)
 
     def enable(self, name: str, config: dict[str, str] | None = None) -> None:
         self.start(name, config)
         self.cloud.advance(TRANSITION)
         assert self.enc(name)["Status"] == "ENABLED"
-
-    def key(self, spec: str = "SYMMETRIC_DEFAULT", usage: str = "ENCRYPT_DECRYPT") -> str:
-        return self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["Arn"]
-
-    def grants(self, key: str) -> list[dict[str, Any]]:
-        return self.kms.list_grants(KeyId=key)["Grants"]
-
-    def put(self, name: str, data: bytes = b"record") -> bool:
-        return self.fh.put_record(DeliveryStreamName=name, Record={"Data": data})["Encrypted"]
-
-    def deny_firehose(self, key: str, action: str = "kms:*") -> None:
-        policy = json.loads(self.kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
-        policy["Statement"].append(
-            {
-                "Sid": "DenyFirehose",
-                "Effect": "Deny",
-                "Principal": {"Service": "firehose.amazonaws.com"},
-                "Action": action,
-                "Resource": "*",
-            }
-        )
-        self.kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
-
-
-def cmk(arn: str) -> dict[str, str]:
-    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": arn}
-
-
-OWNED = {"KeyType": "AWS_OWNED_CMK"}
-
-
-def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 @pytest.fixture
@@ -367,7 +294,7 @@ def test_start_with_the_same_key_reruns_and_keeps_one_grant(env: Env) -> None:
 
 def test_stop_disabling_then_disabled_and_the_grant_waits_for_delivery(env: Env) -> None:
     key = env.key()
-    env.create("b", interval=300)
+    env.create("b", S3DestinationConfiguration=s3_destination(buffering=(1, 300)))
     env.enable("b", cmk(key))
     env.cloud.advance(LAG)
     env.fh.put_record_batch(DeliveryStreamName="b", Records=[{"Data": b"x"}, {"Data": b"y"}])
@@ -474,13 +401,13 @@ def test_the_501st_stream_on_one_cmk_is_refused_at_the_real_default() -> None:
     for n in range(500):
         env.fh.create_delivery_stream(
             DeliveryStreamName=f"s{n}",
-            S3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+            S3DestinationConfiguration=s3_destination(),
             DeliveryStreamEncryptionConfigurationInput=cmk(key),
         )
     with pytest.raises(ClientError) as excinfo:
         env.fh.create_delivery_stream(
             DeliveryStreamName="s500",
-            S3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{BUCKET}"},
+            S3DestinationConfiguration=s3_destination(),
             DeliveryStreamEncryptionConfigurationInput=cmk(key),
         )
     assert error(excinfo)[0] == "LimitExceededException"

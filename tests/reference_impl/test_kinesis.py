@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from botocore.exceptions import ClientError
+from client_errors import error_of
 
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
@@ -17,25 +17,8 @@ ROOT = "arn:aws:iam::123456789012:root"
 
 
 @pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
 def kinesis(cloud: ReferenceCloud):
     return cloud.client("kinesis")
-
-
-@pytest.fixture
-def kms(cloud: ReferenceCloud):
-    return cloud.client("kms")
-
-
-def error_of(call, **kwargs) -> tuple[str, int]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def active_stream(cloud: ReferenceCloud, kinesis, name: str = "src", shards: int = 1) -> str:

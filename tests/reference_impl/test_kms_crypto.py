@@ -6,35 +6,13 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import code, message
 
 from reference_impl.cloud import ReferenceCloud
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 CONTEXT = {"DeliveryStreamName": "orders", "aws:firehose:arn": "arn:aws:firehose:x"}
-
-
-@pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
-def kms(cloud):
-    return cloud.client("kms")
-
-
-@pytest.fixture
-def key_id(kms) -> str:
-    return kms.create_key()["KeyMetadata"]["KeyId"]
-
-
-def code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
-
-
-def message(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Message"]
 
 
 def arn(key_id: str) -> str:
@@ -179,6 +157,17 @@ def test_unknown_grant_token_is_refused(kms, key_id):
 # ------------------------------------------------------------------------- errors by key state
 
 
+# The operations that need an Enabled key (KEY-08): the keys of crypto_calls.
+STATE_CHECKED = [
+    "Encrypt",
+    "Decrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncrypt",
+    "CreateGrant",
+]
+
+
 def crypto_calls(kms, key_id: str, blob: bytes):
     return {
         "Encrypt": lambda: kms.encrypt(KeyId=key_id, Plaintext=b"x"),
@@ -194,17 +183,7 @@ def crypto_calls(kms, key_id: str, blob: bytes):
     }
 
 
-@pytest.mark.parametrize(
-    "operation",
-    [
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "ReEncrypt",
-        "CreateGrant",
-    ],
-)
+@pytest.mark.parametrize("operation", STATE_CHECKED)
 def test_disabled_key_refuses_with_disabled_exception(kms, key_id, operation):
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
     kms.disable_key(KeyId=key_id)
@@ -216,17 +195,7 @@ def test_disabled_key_refuses_with_disabled_exception(kms, key_id, operation):
     crypto_calls(kms, key_id, blob)[operation]()
 
 
-@pytest.mark.parametrize(
-    "operation",
-    [
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "ReEncrypt",
-        "CreateGrant",
-    ],
-)
+@pytest.mark.parametrize("operation", STATE_CHECKED)
 def test_pending_deletion_key_refuses_with_invalid_state(kms, key_id, operation):
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-
-from reference_impl.cloud import ReferenceCloud
+from client_errors import code
 
 FIREHOSE = "firehose.amazonaws.com"
 DATA_KEY_OPERATIONS = [
@@ -16,25 +15,6 @@ DATA_KEY_OPERATIONS = [
     "GenerateDataKeyPairWithoutPlaintext",
 ]
 FIREHOSE_OPERATIONS = ["Encrypt", "Decrypt", "GenerateDataKey", "RetireGrant", "DescribeKey"]
-
-
-@pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
-def kms(cloud):
-    return cloud.client("kms")
-
-
-@pytest.fixture
-def key_id(kms) -> str:
-    return kms.create_key()["KeyMetadata"]["KeyId"]
-
-
-def code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
 
 
 def test_create_and_list_a_grant(cloud, kms, key_id):

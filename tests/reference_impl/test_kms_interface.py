@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
 from reference_impl.kms.model import DataKey
 from reference_impl.principals import FIREHOSE_PRINCIPAL, KINESIS_PRINCIPAL, account_root
 
 ACCOUNT = "123456789012"
 ROOT = account_root(ACCOUNT)
-
-
-@pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
-def kms(cloud):
-    return cloud.client("kms")
-
-
-@pytest.fixture
-def key_id(kms) -> str:
-    return kms.create_key()["KeyMetadata"]["KeyId"]
 
 
 def raises(code: str, call) -> AwsError:

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import code, message
 
-from reference_impl.cloud import ReferenceCloud
 from reference_impl.wsgi import Request
 
 ACCOUNT = "123456789012"
@@ -51,24 +51,6 @@ ALGORITHM_FIELDS = (
     "MacAlgorithms",
     "KeyAgreementAlgorithms",
 )
-
-
-@pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
-def kms(cloud):
-    return cloud.client("kms")
-
-
-def code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
-
-
-def message(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Message"]
 
 
 def new_key(kms, **kwargs) -> str:

@@ -8,8 +8,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from client_errors import code
 
-from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
 from reference_impl.principals import FIREHOSE_PRINCIPAL, KINESIS_PRINCIPAL, account_root
 
@@ -17,26 +17,6 @@ ACCOUNT = "123456789012"
 ROOT = account_root(ACCOUNT)
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/producer"
 OUTSIDER = "arn:aws:iam::999999999999:role/outsider"
-
-
-@pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
-def kms(cloud):
-    return cloud.client("kms")
-
-
-@pytest.fixture
-def key_id(kms) -> str:
-    return kms.create_key()["KeyMetadata"]["KeyId"]
-
-
-def code(excinfo: pytest.ExceptionInfo) -> str:
-    error = excinfo.value
-    return error.code if isinstance(error, AwsError) else error.response["Error"]["Code"]
 
 
 def policy(*statements: dict) -> str:

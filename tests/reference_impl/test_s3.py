@@ -14,11 +14,6 @@ from reference_impl.s3.model import S3Model
 
 
 @pytest.fixture
-def cloud() -> ReferenceCloud:
-    return ReferenceCloud()
-
-
-@pytest.fixture
 def s3(cloud: ReferenceCloud):
     return cloud.client("s3")
 
