@@ -38,6 +38,8 @@ Feature: KMS grants for customer managed keys
   Scenario: Stopping retires the grant, after the records already put are delivered
     Given encryption is enabled on "S" with key "K"
     And 6 seconds pass
+    # Without a grant to begin with, "no grants in the end" would prove nothing.
+    Then key "K" has a grant
     When I put 3 records to "S" with PutRecordBatch
     And I stop encryption on "S"
     Then the encryption status of "S" becomes "DISABLED"

@@ -53,6 +53,36 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     Then the encryption status of "S" is "DISABLING"
     And the encryption status of "S" becomes "DISABLED"
 
+  # AMB-06: Stop on a stream that never had SSE is not documented: a no-op that leaves it
+  # DISABLED, or a refusal with InvalidArgumentException or ResourceInUseException. Never a server
+  # error, never a status outside the six.
+  @SSE-07 @SSE-04
+  Scenario: Stop on a stream that never had SSE is a no-op or a clean refusal
+    When I stop encryption on "S"
+    Then the call succeeds, or fails with one of "InvalidArgumentException, ResourceInUseException"
+    And the encryption status of "S" becomes "DISABLED"
+
+  # AMB-05: a Start while the previous one is still ENABLING is refused as in use, or accepted;
+  # then the stream settles as the last accepted call asks.
+  @SSE-02 @SSE-10 @needs-clock
+  Scenario: Start while ENABLING is refused as in use, or the stream settles on the last key asked
+    Given a symmetric customer managed key "K2"
+    When I start encryption on "S" with key "K"
+    Then the encryption status of "S" is "ENABLING"
+    When I start encryption on "S" with key "K2"
+    Then the call fails with "ResourceInUseException" and "S" settles on key "K", or the call succeeds and "S" settles on key "K2"
+
+  # AMB-07: Start with the key already in effect: a no-op, or a re-run of ENABLING -> ENABLED.
+  # Either way encryption ends ENABLED with that key, which keeps a grant.
+  @SSE-10 @GRT-01
+  Scenario: Start with the key already in effect leaves encryption on with it
+    Given encryption is enabled on "S" with key "K"
+    When I start encryption on "S" with key "K"
+    Then the call succeeds
+    And the encryption status of "S" becomes "ENABLED"
+    And the encryption of "S" uses key "K"
+    And key "K" has a grant
+
   # SSE-05: "You can continue to read and write data ... while the encryption status is ENABLING,
   # but the data is not encrypted."
   @SSE-05 @needs-clock

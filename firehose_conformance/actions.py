@@ -232,10 +232,18 @@ def encryption_config(target: Target, name: str) -> dict[str, Any] | None:
     return describe(target, name).get("DeliveryStreamEncryptionConfiguration")
 
 
-def encryption_status(target: Target, name: str) -> str | None:
-    """EncCfg.Status; None when the configuration is left out (moto does, EV-MOTO)."""
+NO_CONFIG = "(no DeliveryStreamEncryptionConfiguration)"
+
+
+def encryption_status(target: Target, name: str) -> str:
+    """EncCfg.Status, or a parenthesised description of what Describe showed instead (moto
+    leaves the configuration out, or gives one without a Status: EV-MOTO), so that a reason
+    says what the target answered rather than "None"."""
     config = encryption_config(target, name)
-    return None if config is None else config.get("Status")
+    if config is None:
+        return NO_CONFIG
+    status = config.get("Status")
+    return status if isinstance(status, str) else f"(no Status in {config})"
 
 
 def wait_stream_status(target: Target, name: str, wanted: str) -> None:
@@ -260,7 +268,7 @@ def settled_encryption_status(target: Target, name: str) -> str | None:
     """The encryption status once an enable attempt has ended (no longer ENABLING)."""
     return target.poll(
         lambda: encryption_status(target, name),
-        lambda status: status not in ("ENABLING", None),
+        lambda status: status != "ENABLING",
         timeout=target.profile.transition_timeout,
         what=f"the end of the enable attempt on {name}",
     )

@@ -36,7 +36,7 @@ def classify_exception(exc: BaseException) -> tuple[Verdict, str]:
             f"{error.get('Message', '')}"
         ).strip()
     if isinstance(exc, TargetMisbehaved):
-        return Verdict.ERROR, str(exc)
+        return Verdict.ERROR, _first_lines(str(exc))
     if isinstance(exc, CapabilityMissing):
         return Verdict.ERROR, f"suite defect: {exc} (the scenario lacks its @needs-… tag)"
     return Verdict.ERROR, f"unexpected {type(exc).__name__}: {_first_lines(str(exc))}"

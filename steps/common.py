@@ -64,3 +64,9 @@ def call_fails_any(world: World) -> None:
     last = world.last
     assert not last.ok, f"{last.operation} succeeded; expected an error"
     assert re.match(r"^[A-Za-z.]+$", last.error_code or ""), last.describe()
+
+
+@then(parsers.re(r'the call succeeds, or fails with one of "(?P<expected>[A-Za-z, ]+)"'))
+def call_succeeds_or_fails_one_of(world: World, expected: str) -> None:
+    if not world.last.ok:
+        call_fails_one_of(world, expected)

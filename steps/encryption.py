@@ -42,10 +42,12 @@ def key_choice(world: World, phrase: str) -> KeyRef | None:
     return world.key(phrase.removeprefix('key "').removesuffix('"'))
 
 
-def _status(t: Target, world: World, alias: str) -> str | None:
+def _status(t: Target, world: World, alias: str) -> str:
     status = actions.encryption_status(t, world.stream(alias).name)
-    # SSE-04: whatever the moment, the status is one of the six documented values.
-    assert status is None or status in DOCUMENTED_STATUSES, f"undocumented status {status!r}"
+    # SSE-04: whatever the moment, a status shown is one of the six documented values.
+    assert status.startswith("(") or status in DOCUMENTED_STATUSES, (
+        f"undocumented status {status!r}"
+    )
     return status
 
 
@@ -453,4 +455,30 @@ def start_with_aged_credentials(t: Target, world: World, alias: str, key: str) -
     }
     world.record(
         t.call("firehose", "start_delivery_stream_encryption", client=world.other_client, **params)
+    )
+
+
+@then(
+    quoted(
+        'the call fails with "{code}" and "{alias}" settles on key "{first}", or the call '
+        'succeeds and "{alias2}" settles on key "{last}"'
+    )
+)
+def refused_or_settles_on_last(
+    t: Target, world: World, code: str, alias: str, first: str, alias2: str, last: str
+) -> None:
+    """AMB-05: refused as in use (the earlier call stands), or accepted (the last call wins)."""
+    outcome = world.last
+    if not outcome.ok:
+        assert outcome.error_code == code, f"{outcome.describe()}; expected {code} or success"
+    expected = world.key(first if not outcome.ok else last)
+    name = world.stream(alias).name
+    config = t.poll(
+        lambda: actions.encryption_config(t, name) or {},
+        lambda c: c.get("Status") not in ("ENABLING", None),
+        timeout=t.profile.transition_timeout,
+        what=f"the encryption of {alias} settling",
+    )
+    assert (config.get("Status"), config.get("KeyARN")) == ("ENABLED", expected.arn), (
+        f"after {outcome.describe()}, the encryption of {alias} settled as {config}"
     )

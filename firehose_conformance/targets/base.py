@@ -170,8 +170,10 @@ class Target:
                 status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
                 if status >= 500:
                     err = error.response.get("Error", {})
+                    # botocore makes the status the code when the body is no AWS error.
+                    code = "" if str(err.get("Code")) == str(status) else f" {err.get('Code', '?')}"
                     raise TargetMisbehaved(
-                        f"HTTP {status} {err.get('Code', '?')} from {error.operation_name}: "
+                        f"HTTP {status}{code} from {error.operation_name}: "
                         f"{err.get('Message', '')}".strip()
                     ) from None
                 if attempt + 1 < attempts and _is_throttling(error):
