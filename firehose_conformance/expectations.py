@@ -1,0 +1,166 @@
+"""Declared expectations for a target: what an emulator is known to do, checked strictly.
+
+An emulator project runs the suite in its own CI with a declaration of the verdicts it expects
+(``run --expectations FILE``). The run passes when the results match it: a requirement that fails
+without being declared is a regression; a declared failure that now passes is *stale* and fails
+the run too, so a fix is noticed and the declaration shrinks (as smithy-rs's ExpectFail does).
+A declaration annotates a verdict; it never turns a failure into a pass.
+
+File format (TOML)::
+
+    target = "moto"                      # the target the declaration is for
+    versions = "moto>=5.2,<5.3"          # what it was reviewed against (informative)
+
+    [requirements.SSE-02]
+    verdict = "failed"                   # passed | failed | error | not_applicable | untested
+    reason = "StartDeliveryStreamEncryption sets ENABLED synchronously"
+    link = "https://github.com/getmoto/moto/..."     # optional
+
+    [scenarios."Start is asynchronous: the status is ENABLING until time passes"]
+    verdict = "not_applicable"
+    reason = "no controllable clock"
+
+Requirements not declared are expected to pass or be not applicable.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from firehose_conformance.errors import UsageError
+from firehose_conformance.results import Results
+from firehose_conformance.verdicts import Verdict
+
+UNDECLARED_OK = frozenset({Verdict.PASSED.value, Verdict.NOT_APPLICABLE.value})
+_ENTRY_KEYS = {"verdict", "reason", "link"}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str  # "requirement" or "scenario"
+    subject: str
+    verdict: str
+    reason: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    target: str
+    versions: str
+    expectations: tuple[Expectation, ...]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str
+    subject: str
+    expected: str
+    actual: str
+    problem: str  # "regression", "stale", "changed", "unknown"
+    detail: str
+
+
+def load_declaration(path: Path) -> Declaration:
+    """Read and check a declaration; every problem is one line naming the file and the entry."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such expectations file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"{path}: not a readable TOML file ({error})") from None
+    unknown = set(data) - {"target", "versions", "requirements", "scenarios"}
+    if unknown:
+        raise UsageError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    if not isinstance(data.get("target"), str) or not data["target"]:
+        raise UsageError(f'{path}: needs target = "NAME"')
+    expectations = [
+        _entry(path, kind, subject, entry)
+        for kind, table in (("requirement", "requirements"), ("scenario", "scenarios"))
+        for subject, entry in _table(path, data, table).items()
+    ]
+    return Declaration(data["target"], str(data.get("versions", "")), tuple(expectations))
+
+
+def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [{key}] must be a table")
+    return table
+
+
+def _entry(path: Path, kind: str, subject: str, entry: Any) -> Expectation:
+    where = f"{path}: {kind} {subject!r}"
+    if not isinstance(entry, dict):
+        raise UsageError(f"{where}: must be a table with verdict and reason")
+    unknown = set(entry) - _ENTRY_KEYS
+    if unknown:
+        raise UsageError(f"{where}: unknown keys {sorted(unknown)}")
+    verdict = entry.get("verdict")
+    if verdict not in {v.value for v in Verdict}:
+        raise UsageError(f"{where}: verdict must be one of {[v.value for v in Verdict]}")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise UsageError(f"{where}: needs a reason (why the target deviates)")
+    link = entry.get("link", "")
+    if not isinstance(link, str):
+        raise UsageError(f"{where}: link must be a string")
+    return Expectation(kind, subject, verdict, reason, link)
+
+
+def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
+    """Every difference between the run and the declaration, regressions and stale ones alike."""
+    if declaration.target != results.target:
+        return [
+            Mismatch(
+                "declaration",
+                declaration.target,
+                declaration.target,
+                results.target,
+                "unknown",
+                f"the declaration is for {declaration.target!r}, the run was {results.target!r}",
+            )
+        ]
+    requirements = {r.id: (r.verdict, r.reason) for r in results.requirements}
+    scenarios = {s.name: (s.verdict, s.reason) for s in results.scenarios}
+    actual = {"requirement": requirements, "scenario": scenarios}
+    mismatches = []
+    declared_requirements = set()
+    for expectation in declaration.expectations:
+        table = actual[expectation.kind]
+        if expectation.kind == "requirement":
+            declared_requirements.add(expectation.subject)
+        if expectation.subject not in table:
+            mismatches.append(
+                Mismatch(
+                    expectation.kind,
+                    expectation.subject,
+                    expectation.verdict,
+                    "-",
+                    "unknown",
+                    f"no {expectation.kind} of that name in this run",
+                )
+            )
+            continue
+        verdict, reason = table[expectation.subject]
+        if verdict != expectation.verdict:
+            stale = verdict == Verdict.PASSED and expectation.verdict != Verdict.PASSED
+            mismatches.append(
+                Mismatch(
+                    expectation.kind,
+                    expectation.subject,
+                    expectation.verdict,
+                    verdict,
+                    "stale" if stale else "changed",
+                    "now passes: remove the declared deviation"
+                    if stale
+                    else reason or f"declared: {expectation.reason}",
+                )
+            )
+    for rid, (verdict, reason) in requirements.items():
+        if rid not in declared_requirements and verdict not in UNDECLARED_OK:
+            mismatches.append(Mismatch("requirement", rid, "passed", verdict, "regression", reason))
+    return mismatches
