@@ -9,8 +9,9 @@ from pathlib import Path
 from tabulate import tabulate
 
 from firehose_conformance.errors import UsageError
+from firehose_conformance.progress import Progress
 from firehose_conformance.results import Results, read_results
-from firehose_conformance.targets import FACTORIES
+from firehose_conformance.targets import FACTORIES, make_target
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS_DIR = ROOT / "steps"
@@ -35,11 +36,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--junit", type=Path, help="JUnit XML (default reports/junit-TARGET.xml)")
     run.add_argument("-n", "--workers", type=int, default=0, help="parallel workers (pytest-xdist)")
+    run.add_argument("--quiet", action="store_true", help="no progress lines while running")
+    run.add_argument("--allow-live-aws", action="store_true", help="aws target: use a real account")
+    run.add_argument("--account-id", help="aws target: the account the credentials must belong to")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest")
     run.set_defaults(handler=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
+    # The aws target's guards as flags; they reach the target as its options.
+    args.target_option += ["allow_live_aws=yes"] if args.allow_live_aws else []
+    args.target_option += [f"account_id={args.account_id}"] if args.account_id else []
     if args.target not in FACTORIES:
         raise UsageError(f"unknown target {args.target!r}; known: {', '.join(sorted(FACTORIES))}")
     for option in args.target_option:
@@ -47,6 +54,10 @@ def execute(args: argparse.Namespace) -> int:
             raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
     if args.workers < 0:
         raise UsageError("-n must be 0 (serial) or more")
+    # Make the target once before pytest: a bad option or an unreachable endpoint is then one
+    # line and exit 2 here, not a pytest.exit inside the session fixture (exit 1, a full table).
+    options = {k.replace("-", "_"): v for k, _, v in (o.partition("=") for o in args.target_option)}
+    make_target(args.target, **options).close()
     results_path = args.results or Path("reports") / f"results-{args.target}.json"
     junit_path = args.junit or Path("reports") / f"junit-{args.target}.xml"
     results_path.unlink(missing_ok=True)
@@ -70,7 +81,11 @@ def execute(args: argparse.Namespace) -> int:
 
     import pytest
 
-    code = pytest.main(pytest_args)
+    progress = Progress.for_terminal(quiet=args.quiet)
+    try:
+        code = pytest.main(pytest_args, plugins=[progress])
+    finally:
+        progress.close()
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         print(
             f"firehose-conformance: error: pytest could not run the suite ({code!r})",

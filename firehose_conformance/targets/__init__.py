@@ -16,7 +16,23 @@ def _reference(**options: Any) -> Target:
     return ReferenceTarget(**options)
 
 
-FACTORIES: dict[str, Callable[..., Target]] = {"reference": _reference}
+def _moto(**options: Any) -> Target:
+    from firehose_conformance.targets.moto import MotoTarget
+
+    return MotoTarget(**options)
+
+
+def _endpoint(**options: Any) -> Target:
+    from firehose_conformance.targets.endpoint import EndpointTarget
+
+    return EndpointTarget(**options)
+
+
+FACTORIES: dict[str, Callable[..., Target]] = {
+    "reference": _reference,
+    "moto": _moto,
+    "endpoint": _endpoint,
+}
 
 
 def make_target(name: str, **options: Any) -> Target:

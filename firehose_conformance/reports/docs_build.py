@@ -1,0 +1,97 @@
+"""The committed docs: docs/SPEC.md and docs/conformance/<target>.md, built and compared.
+
+SPEC.md is a pure function of the catalog and the features. A conformance page needs a run of
+the suite against its target; ``run_suite`` starts one in a child process (a fresh interpreter,
+so one run's pytest state never leaks into the next) and its page renders with ``stable=True``,
+so two runs of the same suite against the same target give the same bytes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from firehose_conformance.catalog import load_catalog
+from firehose_conformance.errors import UsageError
+from firehose_conformance.reports.gherkin_text import load_all_scenario_texts
+from firehose_conformance.reports.markdown import render_markdown
+from firehose_conformance.reports.merge import merge
+from firehose_conformance.reports.spec_doc import render_spec
+from firehose_conformance.results import Results, read_results
+from firehose_conformance.targets import FACTORIES
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_DIR = ROOT / "docs"
+CI_TARGETS: tuple[str, ...] = tuple(t for t in ("reference", "moto") if t in FACTORIES)
+"""The targets the project runs in CI, each with a committed conformance page."""
+
+
+def spec_text() -> str:
+    return render_spec(load_catalog(), load_all_scenario_texts())
+
+
+def conformance_text(results: Results) -> str:
+    merged = merge([results], load_catalog())
+    return render_markdown(
+        merged,
+        stable=True,
+        title=f"Conformance of target `{results.target}`",
+        spec_link="../SPEC.md",
+    )
+
+
+def run_suite(target: str, workdir: Path) -> Results:
+    """Run the whole suite against ``target`` in a child process and read its results."""
+    results = workdir / f"results-{target}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "firehose_conformance.cli",
+        "run",
+        "--quiet",
+        f"--target={target}",
+        f"--results={results}",
+        f"--junit={workdir / f'junit-{target}.xml'}",
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1) or not results.exists():
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+        raise UsageError(f"the run against {target!r} failed (exit {done.returncode}): {tail}")
+    return read_results(results)
+
+
+def expected_docs(results: Iterable[Results], docs_dir: Path = DOCS_DIR) -> dict[Path, str]:
+    """Every doc file and the text it should hold, for the given runs."""
+    expected = {docs_dir / "SPEC.md": spec_text()}
+    for result in results:
+        expected[docs_dir / "conformance" / f"{result.target}.md"] = conformance_text(result)
+    return expected
+
+
+def stale(expected: Mapping[Path, str]) -> list[Path]:
+    """The files whose content differs from what they should hold (or that are missing)."""
+    return [
+        path
+        for path, text in expected.items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+
+
+def write(expected: Mapping[Path, str]) -> list[Path]:
+    """Write the files that changed; return them."""
+    changed = stale(expected)
+    for path in changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(expected[path], encoding="utf-8")
+    return changed
+
+
+def results_for(targets: Iterable[str], given: Iterable[Path], workdir: Path) -> list[Results]:
+    """Results per target: from the files given when one is for that target, else a fresh run."""
+    by_target = {}
+    for path in given:
+        results = read_results(path)
+        by_target[results.target] = results
+    return [by_target.get(t) or run_suite(t, workdir) for t in targets]

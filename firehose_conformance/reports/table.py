@@ -1,0 +1,43 @@
+"""The terminal matrix: requirement x target, one verdict symbol per cell, with a legend."""
+
+from __future__ import annotations
+
+from tabulate import SEPARATING_LINE, tabulate
+
+from firehose_conformance.reports.merge import Merged
+from firehose_conformance.reports.symbols import STYLES, legend_line, symbol
+
+
+def render_table(merged: Merged, *, ascii: bool = False) -> str:
+    rows: list[object] = []
+    for index, area in enumerate(merged.areas()):
+        if index:
+            rows.append(SEPARATING_LINE)
+        for row in area.rows:
+            cells = [symbol(row.cells[label].verdict, ascii=ascii) for label in merged.labels]
+            rows.append([row.id, row.level, *cells])
+    table = tabulate(
+        rows,
+        headers=["requirement", "level", *merged.labels],
+        tablefmt="simple",
+        colalign=("left", "left", *["center"] * len(merged.labels)),
+    )
+    return "\n".join([table, "", legend_line(ascii=ascii), *summary_lines(merged, ascii=ascii)])
+
+
+def summary_lines(merged: Merged, *, ascii: bool = False) -> list[str]:
+    """Per target: requirements by verdict, e.g. ``moto: 10 ✔  46 ✘  2 !  17 –  0 ?``."""
+    width = max(len(label) for label in merged.labels)
+    lines = []
+    for run in merged.runs:
+        counts = {v: 0 for v in STYLES}
+        for row in merged.rows:
+            verdict = row.cells[run.label].verdict
+            counts[verdict] = counts.get(verdict, 0) + 1
+        text = "  ".join(f"{n:>2} {symbol(v, ascii=ascii)}" for v, n in counts.items())
+        blocking = len(run.results.blocking_failures)
+        lines.append(
+            f"{run.label:<{width}}  {text}   "
+            f"({blocking} mandatory requirement(s) failed or errored)"
+        )
+    return lines

@@ -1,0 +1,189 @@
+"""Any implementation behind one URL (an emulator such as moto_server, LocalStack, floci).
+
+``--target endpoint --target-option endpoint_url=http://127.0.0.1:5000`` and optionally
+``region=…``, ``account_id=…`` and the wait bounds in seconds (``transition_timeout=…``,
+``delivery_timeout=…``, ``metric_timeout=…``, ``grant_timeout=…``, ``poll_initial=…``,
+``poll_max=…``).
+All services share the URL. The adapter adds no behaviour; it declares no capability until the
+endpoint can say which it has (``discover_capabilities``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
+from botocore.parsers import ResponseParserError
+
+from firehose_conformance.capabilities import Capability
+from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.targets.base import Target, WaitProfile
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+DUMMY_CREDENTIALS = "testing"  # what emulators accept; used only when botocore finds none
+# Emulators answer quickly but may honour buffering (the suite's streams buffer 60 s), so the
+# bounds are tighter than for AWS yet leave room for one buffer interval and a retry.
+EMULATOR_PROFILE = WaitProfile(
+    transition_timeout=30.0,
+    delivery_timeout=120.0,
+    metric_timeout=120.0,
+    grant_timeout=60.0,
+    poll_initial=0.5,
+    poll_max=5.0,
+)
+PROFILE_OPTIONS = frozenset(f.name for f in dataclasses.fields(WaitProfile))
+OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id"})
+HTML_PAGE = re.compile(r"<(?:!doctype|html)\b.*", re.IGNORECASE | re.DOTALL)
+HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+class EndpointTarget(Target):
+    """boto3 clients against one URL, for an implementation the suite cannot look inside."""
+
+    name = "endpoint"
+
+    def __init__(self, **options: str) -> None:
+        unknown = sorted(set(options) - OTHER_OPTIONS - PROFILE_OPTIONS)
+        if unknown:
+            known = ", ".join(sorted(OTHER_OPTIONS | PROFILE_OPTIONS))
+            raise ValueError(f"unknown option(s) {', '.join(unknown)}; known: {known}")
+        super().__init__()
+        self.endpoint_url = _endpoint_url(options.get("endpoint_url"))
+        self.region = options.get("region") or self.region
+        self.account_id = options.get("account_id") or self.account_id
+        if not re.fullmatch(r"\d{12}", self.account_id):
+            raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
+        bounds = {k: _seconds(k, v) for k, v in options.items() if k in PROFILE_OPTIONS}
+        self.profile = dataclasses.replace(EMULATOR_PROFILE, **bounds)
+        self._session = _session(self.region)
+        self.capabilities = self.discover_capabilities()
+        self._check_reachable()
+
+    def discover_capabilities(self) -> frozenset[Capability]:
+        """The capabilities this endpoint offers: none, for now.
+
+        The seam for a control plane: once the reference implementation serves over HTTP with
+        endpoints for its clock, its bytes at rest and instant key deletion, this asks the
+        endpoint which it has (and the matching ``advance``/``at_rest``/``delete_key_now``
+        call them). A plain emulator offers none, so its capability scenarios are N/A.
+        """
+        return frozenset()
+
+    def make_client(self, service: str, *, validate: bool) -> Any:
+        config = Config(
+            region_name=self.region,
+            parameter_validation=validate,
+            # A 5xx is reported as the endpoint's misbehaviour, so it is not retried away.
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            s3={"addressing_style": "path"},
+        )
+        return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
+
+    def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
+        """As ``Target.invoke``; an HTML error page in a 5xx is shown by its title only."""
+        try:
+            return super().invoke(client, method, params, retry_throttling=retry_throttling)
+        except TargetMisbehaved as error:
+            raise TargetMisbehaved(_tidy(str(error))) from None
+
+    def _check_reachable(self) -> None:
+        """Fail at once, in one line, when nothing answers at the URL (the CLI exits 2)."""
+        try:
+            self.client("firehose").raw.list_delivery_streams(Limit=1)
+        except ClientError as error:
+            # An AWS error (a code, even for a 5xx) is an answer: the scenarios judge it. A bare
+            # status, whose code botocore had to make up from it, is some other web server.
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code.isdigit():
+                raise ValueError(
+                    f"the endpoint {self.endpoint_url} does not answer as the Firehose API "
+                    f"(ListDeliveryStreams got HTTP {code} without an AWS error)"
+                ) from None
+        except (ConnectionError, ConnectionClosedError, ReadTimeoutError) as error:
+            cause = _cause(error)
+            raise ValueError(f"cannot reach the endpoint {self.endpoint_url}: {cause}") from None
+        except ResponseParserError as error:
+            raise ValueError(
+                f"the endpoint {self.endpoint_url} does not answer as the Firehose API: "
+                f"{_tidy(str(error))[:200]}"
+            ) from None
+
+
+def _endpoint_url(value: str | None) -> str:
+    if not value:
+        raise ValueError("needs --target-option endpoint_url=URL (e.g. http://127.0.0.1:5000)")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"endpoint_url must be an http:// or https:// URL, got {value!r}")
+    try:
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        raise ValueError(f"endpoint_url has a bad port: {value!r}") from None
+    return value
+
+
+def _seconds(option: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{option} must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def _session(region: str) -> boto3.session.Session:
+    """The usual credential chain; dummy credentials when it finds none (emulators accept any)."""
+    session = boto3.session.Session(region_name=region)
+    if session.get_credentials() is None:
+        session = boto3.session.Session(
+            aws_access_key_id=DUMMY_CREDENTIALS,
+            aws_secret_access_key=DUMMY_CREDENTIALS,
+            region_name=region,
+        )
+    return session
+
+
+def _cause(error: BaseException) -> str:
+    """The root cause in a few words: 'connection refused', 'timed out after 5 s', ..."""
+    if isinstance(error, ReadTimeoutError):
+        return f"no answer within {READ_TIMEOUT:g} s"
+    if isinstance(error, ConnectTimeoutError):
+        return f"no connection within {CONNECT_TIMEOUT:g} s"
+    seen: BaseException | None = error
+    root: BaseException = error
+    while seen is not None:
+        root = seen
+        seen = seen.__cause__ or seen.__context__
+    inner = getattr(error, "kwargs", {}).get("error")
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror.lower()
+    if isinstance(inner, BaseException):
+        text = str(inner)
+        return text.split(": ", 1)[-1].strip() or type(inner).__name__
+    return str(error)
+
+
+def _tidy(message: str) -> str:
+    """One line: an HTML error page becomes its title, whitespace runs become one space."""
+
+    def title(match: re.Match[str]) -> str:
+        found = HTML_TITLE.search(match.group(0))
+        return f"an HTML page titled {found.group(1).strip()!r}" if found else "an HTML page"
+
+    return " ".join(HTML_PAGE.sub(title, message).split())
