@@ -9,8 +9,8 @@ bytes in S3 are always exactly the records' data.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from reference_impl.errors import AwsError
@@ -115,11 +115,9 @@ class S3Destination:
 
         The time is that of the oldest record in the object, as Firehose names its objects.
         """
-        at = datetime.fromtimestamp(oldest, tz=UTC)
-        return (
-            f"{self.prefix}{at:%Y/%m/%d/%H}/"
-            f"{stream_name}-1-{at:%Y-%m-%d-%H-%M-%S}-{unique}{self.file_extension}"
-        )
+        stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(oldest))  # cheaper than datetime
+        folder = stamp[:13].replace("-", "/")  # YYYY/MM/DD/HH
+        return f"{self.prefix}{folder}/{stream_name}-1-{stamp}-{unique}{self.file_extension}"
 
     def describe(self) -> dict[str, Any]:
         """The entry in ``Destinations``: both S3 views, with every required member."""
