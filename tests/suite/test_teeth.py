@@ -197,7 +197,7 @@ DEVIANTS = [
         _encryption_config_omitted_when_disabled,
         ("-m", "SSE-02", "-k", "through_ENABLING"),
         "Start moves the status through ENABLING to ENABLED",
-        "is None, expected DISABLED",
+        "is (no DeliveryStreamEncryptionConfiguration), expected DISABLED",
     ),
     Deviant(
         "records-discarded-at-12-hours",
