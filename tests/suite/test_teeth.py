@@ -197,7 +197,7 @@ DEVIANTS = [
         _encryption_config_omitted_when_disabled,
         ("-m", "SSE-02", "-k", "through_ENABLING"),
         "Start moves the status through ENABLING to ENABLED",
-        "is (no DeliveryStreamEncryptionConfiguration), expected DISABLED",
+        "is (no Status in {}), expected DISABLED",
     ),
     Deviant(
         "records-discarded-at-12-hours",
