@@ -21,6 +21,10 @@ AWS_OWNED = {"KeyType": "AWS_OWNED_CMK"}
 DEFAULT_BUFFER_SECONDS = 60
 
 
+def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
 def make_records(count: int) -> list[bytes]:
     """Unique, recognisable payloads: any 16-byte run of one is unlikely anywhere else."""
     return [f"fsc-record {uuid.uuid4().hex} {uuid.uuid4().hex}\n".encode() for _ in range(count)]
@@ -28,10 +32,11 @@ def make_records(count: int) -> list[bytes]:
 
 # ---- KMS -----------------------------------------------------------------------------------------
 def create_key(target: Target, spec: str = "SYMMETRIC_DEFAULT", usage: str | None = None) -> KeyRef:
+    tags = {"firehose-conformance": target.run_id, **target.resource_tags()}
     params: dict[str, Any] = {
         "KeySpec": spec,
         "Description": "firehose-conformance test key",
-        "Tags": [{"TagKey": "firehose-conformance", "TagValue": target.run_id}],
+        "Tags": [{"TagKey": k, "TagValue": v} for k, v in tags.items()],
     }
     if usage:
         params["KeyUsage"] = usage
@@ -120,6 +125,9 @@ def create_bucket(target: Target, name: str | None = None) -> str:
     target.s3.create_bucket(**params)
     if name is None:
         target.ledger.add(f"S3 bucket {bucket}", lambda: delete_bucket(target, bucket))
+    tags = target.resource_tags()
+    if tags:  # CreateBucket takes no tags on every implementation: tag it right after
+        target.s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tag_list(tags)})
     return bucket
 
 
@@ -193,6 +201,9 @@ def create_delivery_stream(
         }
     if encryption is not None:
         params["DeliveryStreamEncryptionConfigurationInput"] = encryption
+    tags = target.resource_tags()
+    if tags:
+        params["Tags"] = _tag_list(tags)
     outcome = target.call("firehose", "create_delivery_stream", validate=validate, **params)
     if outcome.ok:
         target.ledger.add(f"delivery stream {name}", lambda: delete_stream_quietly(target, name))
@@ -345,12 +356,15 @@ def put(target: Target, name: str, records: list[bytes], operation: str) -> Outc
 # ---- Kinesis Data Streams ------------------------------------------------------------------------
 def create_data_stream(target: Target, retention_hours: int = 24) -> str:
     name = target.unique_name("kds")
-    target.kinesis.create_stream(StreamName=name, ShardCount=1)
+    tags = target.resource_tags()
+    target.kinesis.create_stream(StreamName=name, ShardCount=1, **({"Tags": tags} if tags else {}))
     target.ledger.add(
         f"Kinesis stream {name}",
         lambda: target.kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True),
     )
     wait_data_stream_active(target, name)
+    if tags:  # again once ACTIVE: not every implementation honours Tags on CreateStream
+        target.kinesis.add_tags_to_stream(StreamName=name, Tags=tags)
     if retention_hours > 24:
         target.kinesis.increase_stream_retention_period(
             StreamName=name, RetentionPeriodHours=retention_hours

@@ -108,9 +108,17 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 def scenario_target(request: pytest.FixtureRequest, target: Target) -> Iterator[Target]:
     """The target, prepared for one scenario and cleaned up after it.
 
-    A scenario needing a capability the target lacks is skipped here, before it starts; the
-    skip reason names the capability, and the verdict is not_applicable.
+    A scenario needing a capability the target lacks, or carrying a tag the target excludes
+    (``Target.excluded_tags``), is skipped here, before it starts; the skip reason names the
+    capability or the tag, and the verdict is not_applicable.
     """
+    excluded = [
+        f"@{tag}: {target.excluded_tags[tag]}"
+        for tag in sorted(_tags(request.node))
+        if tag in target.excluded_tags
+    ]
+    if excluded:
+        pytest.skip(f"target {target.name!r}: " + "; ".join(excluded))
     needed = sorted(tag for tag in _tags(request.node) if tag in CAPABILITY_TAGS)
     missing = [Capability(tag) for tag in needed if not target.has(Capability(tag))]
     if missing:

@@ -28,10 +28,17 @@ def _endpoint(**options: Any) -> Target:
     return EndpointTarget(**options)
 
 
+def _aws(**options: Any) -> Target:
+    from firehose_conformance.targets.aws import AwsTarget
+
+    return AwsTarget(**options)
+
+
 FACTORIES: dict[str, Callable[..., Target]] = {
     "reference": _reference,
     "moto": _moto,
     "endpoint": _endpoint,
+    "aws": _aws,
 }
 
 

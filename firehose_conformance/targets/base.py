@@ -10,9 +10,9 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -121,6 +121,9 @@ class Target:
     profile = WaitProfile()
     account_id = "123456789012"
     region = "us-east-1"
+    # Scenario tags this target does not run, each with the reason its N/A verdict gives (the
+    # aws target: @slow and @scale, which a real account cannot do in reasonable time or cost).
+    excluded_tags: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, bool], GuardedClient] = {}
@@ -309,6 +312,11 @@ class Target:
 
     def unique_name(self, kind: str) -> str:
         return f"fsc-{self.run_id}-{kind}-{next(self._counter)}"
+
+    def resource_tags(self) -> dict[str, str]:
+        """Tags ``actions`` puts on every bucket, stream and key it creates: none by default;
+        the aws target tags everything, so that teardown and ``sweep`` can find it."""
+        return {}
 
     def delivery_role_arn(self) -> str:
         """The IAM role Firehose assumes to read a source and write the destination."""

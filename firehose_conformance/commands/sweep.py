@@ -1,0 +1,86 @@
+"""``firehose-conformance sweep --target aws``: remove what interrupted runs left in an account.
+
+A dry run unless ``--yes``: it lists what it would remove. It takes the same guards as ``run``
+(``--allow-live-aws`` and an ``--account-id`` that STS confirms, a pinned region), and touches
+only resources with both marks of the suite (its tag and the ``fsc-`` name prefix). Do not
+sweep while a run is in progress in the same account and region, or narrow it with ``--run-id``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tabulate import tabulate
+
+from firehose_conformance.errors import UsageError
+from firehose_conformance.targets import make_target
+from firehose_conformance.targets.aws_sweep import Leftover, remove, scan
+from firehose_conformance.targets.base import Target
+
+SWEEPABLE = ("aws",)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="remove leftovers of interrupted runs against a real account (aws target)"
+    )
+    sweep.add_argument("--target", default="aws", help="aws (the only target that leaves any)")
+    sweep.add_argument(
+        "--target-option", action="append", default=[], metavar="KEY=VALUE", help="repeatable"
+    )
+    sweep.add_argument("--allow-live-aws", action="store_true", help="use a real AWS account")
+    sweep.add_argument("--account-id", help="the account the credentials must belong to")
+    sweep.add_argument("--run-id", help="only the leftovers of this run (its tag value)")
+    sweep.add_argument("--yes", action="store_true", help="remove them (default: only list)")
+    sweep.set_defaults(handler=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    if args.target not in SWEEPABLE:
+        raise UsageError(f"sweep works on the aws target only, not {args.target!r}")
+    options: dict[str, str] = {}
+    for option in args.target_option:
+        key, sep, value = option.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
+        options[key.replace("-", "_")] = value
+    if args.allow_live_aws:
+        options["allow_live_aws"] = "yes"
+    if args.account_id:
+        options["account_id"] = args.account_id
+    target = make_target(args.target, **options)  # the guards; it creates nothing
+    try:
+        return _sweep(target, args.run_id, remove_them=args.yes)
+    finally:
+        target.close()
+
+
+def _sweep(target: Target, run_id: str | None, *, remove_them: bool) -> int:
+    where = f"account {target.account_id}, region {target.region}"
+    found = scan(target, run_id)
+    if found.being_removed:
+        print(
+            f"{len(found.being_removed)} already being removed (keys pending deletion, "
+            "streams deleting): left to AWS"
+        )
+    if not found.leftovers:
+        print(f"no leftovers of firehose-conformance runs in {where}")
+        return 0
+    print(_table(found.leftovers))
+    if not remove_them:
+        print(f"dry run: {len(found.leftovers)} leftover(s) in {where}; pass --yes to remove them")
+        return 0
+    problems = remove(
+        target, found.leftovers, lambda item, outcome: print(f"{item.kind} {item.name}: {outcome}")
+    )
+    left = scan(target, run_id).leftovers
+    print(
+        f"removed {len(found.leftovers) - len(left)} of {len(found.leftovers)}; "
+        f"{len(left)} remain in {where}"
+    )
+    return 1 if problems or left else 0
+
+
+def _table(leftovers: list[Leftover]) -> str:
+    rows = [(item.kind, item.name, item.run_id, item.state, item.action) for item in leftovers]
+    return tabulate(rows, headers=("kind", "name", "run", "state", "action"), tablefmt="simple")

@@ -1,0 +1,433 @@
+"""A real AWS account, only when asked for explicitly.
+
+``--target aws --allow-live-aws --account-id 123456789012 --target-option region=eu-west-1``
+(or ``--target-option allow_live_aws=yes --target-option account_id=…``). Other options:
+``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…`` (a named
+profile), the wait bounds of ``WaitProfile`` in seconds, ``iam_propagation_seconds=…`` and
+``cleanup_pause_seconds=…``. ``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own
+tests only (an emulator standing in for AWS, with dummy credentials); see ``aws_options``.
+
+Safety: nothing talks to AWS before the options pass; the credentials must belong to the given
+account (STS GetCallerIdentity) or nothing is created; the plan is printed before the first
+resource is made; everything made is named ``fsc-<run id>-…`` and tagged, and is removed after
+each scenario and at the end of the run, also when a scenario fails, on Ctrl-C or SIGTERM. A
+SIGKILL cannot be caught: ``firehose-conformance sweep --target aws`` removes what it leaves.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, TextIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from firehose_conformance.capabilities import Capability
+from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
+from firehose_conformance.targets.aws_resources import (
+    KEY_PENDING_WINDOW_DAYS,
+    PREFIX,
+    REGION_TAG_KEY,
+    ROLE_PATH,
+    TAG_KEY,
+    caller_policy,
+    caller_role_name,
+    caller_trust_policy,
+    create_role,
+    delete_role,
+    delivery_policy,
+    delivery_role_name,
+    delivery_trust_policy,
+)
+from firehose_conformance.targets.base import KeyRef, Ledger, Target
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+DUMMY_CREDENTIALS = "testing"  # tests only: the emulator behind endpoint_url accepts any
+# AWS SDKs retry a 5xx; a real account's transient InternalFailure must not decide a verdict.
+SERVER_ERROR_ATTEMPTS = 3
+ASSUME_ROLE_WAIT = 120.0  # a new role may be unassumable for a while (IAM propagation)
+EXCLUDED_TAGS = MappingProxyType(
+    {
+        "slow": "excluded on a real account: needs ~24 h",
+        "scale": "excluded on a real account: needs hundreds of streams",
+    }
+)
+
+
+class AwsTarget(Target):
+    """A real account, reached with the usual credential chain, in one pinned region.
+
+    No controllable clock, no view of the bytes at rest, no instant key deletion: those
+    scenarios are N/A. It can make a caller without KMS permissions (an IAM role it creates)
+    and read CloudTrail's event history. ``@slow`` and ``@scale`` scenarios are excluded.
+    """
+
+    name = "aws"
+    capabilities = frozenset({Capability.IAM, Capability.CLOUDTRAIL})
+    excluded_tags = EXCLUDED_TAGS
+
+    def __init__(self, *, console: TextIO | None = None, **options: str) -> None:
+        parsed = parse_options(options)  # before anything talks to AWS
+        super().__init__()
+        self.options: AwsOptions = parsed
+        self.region = parsed.region
+        self.account_id = parsed.account_id
+        self.profile = parsed.profile
+        self.endpoint_url = parsed.endpoint_url
+        # Taken now: the CLI makes a target once before pytest captures the terminal.
+        self._console = console or _terminal()
+        self._session = _session(parsed)
+        self.caller_arn, self.partition = self._confirm_account()
+        self.started = time.time()
+        self._run_ledger = Ledger()  # run-level resources (IAM roles), removed at close
+        self._provisioned = False
+        self._closed = False
+        self._delivery_role = parsed.role_arn
+        self._caller_client: Any = None
+        self._interrupts = _Interrupts(self._say)
+
+    # ---- safety ---------------------------------------------------------------------------------
+    def _confirm_account(self) -> tuple[str, str]:
+        """The caller's ARN and partition, once STS says the credentials are the account's."""
+        sts = self.make_client("sts", validate=True)
+        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        try:
+            identity = sts.get_caller_identity()
+        except NoCredentialsError:
+            raise ValueError(
+                "no AWS credentials found (environment, shared config, or aws_profile=NAME)"
+            ) from None
+        except ClientError as error:
+            err = error.response.get("Error", {})
+            raise ValueError(
+                f"STS GetCallerIdentity{where} refused the credentials: "
+                f"{err.get('Code', '?')}: {err.get('Message', '')}".strip()
+            ) from None
+        except BotoCoreError as error:
+            raise ValueError(f"cannot ask STS{where} who the credentials are: {error}") from None
+        account, arn = str(identity.get("Account", "")), str(identity.get("Arn", ""))
+        if account != self.account_id:
+            raise ValueError(
+                f"refusing: the credentials belong to account {account} ({arn}), not to "
+                f"{self.account_id} given by --account-id"
+            )
+        partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
+        return arn, partition
+
+    def make_client(self, service: str, *, validate: bool) -> Any:
+        config = Config(
+            region_name=self.region,
+            parameter_validation=validate,
+            # Throttling is waited out by Target.invoke (and observed where a scenario asks);
+            # 5xx are retried by invoke below, so botocore itself makes one attempt.
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            s3={"addressing_style": "path"} if self.endpoint_url else None,
+        )
+        extra = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
+        return self._session.client(service, config=config, **extra)
+
+    def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
+        """As ``Target.invoke``; a 5xx or a dropped connection is tried again twice (as AWS
+        SDKs do) before it becomes the scenario's ``error`` verdict."""
+        for attempt in range(1, SERVER_ERROR_ATTEMPTS + 1):
+            try:
+                return super().invoke(client, method, params, retry_throttling=retry_throttling)
+            except TargetMisbehaved as error:
+                if attempt == SERVER_ERROR_ATTEMPTS:
+                    raise TargetMisbehaved(f"{error} (after {attempt} attempts)") from None
+                time.sleep(0.1 if self.options.testing else 2.0**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ---- what a run creates -----------------------------------------------------------------
+    def resource_tags(self) -> dict[str, str]:
+        return {TAG_KEY: self.run_id, REGION_TAG_KEY: self.region}
+
+    def plan(self) -> str:
+        """What this run is about to create, and how it is removed."""
+        prefix = f"{PREFIX}{self.run_id}-"
+        tags = ", ".join(f"{k}={v}" for k, v in self.resource_tags().items())
+        if self._delivery_role:
+            role = f"  - nothing for delivery: the given role {self._delivery_role} is used as is"
+        else:
+            role = (
+                f"  - IAM role {ROLE_PATH}{delivery_role_name(self.run_id)}: Firehose may assume "
+                f"it; inline policy for S3, Kinesis and KMS on this run's resources only"
+            )
+        excluded = ", ".join(f"@{tag} ({why})" for tag, why in self.excluded_tags.items())
+        lines = [
+            f"aws target: account {self.account_id} (STS: {self.caller_arn}), "
+            f"region {self.region} (pinned)"
+            + (f", emulated at {self.endpoint_url} (tests only)" if self.endpoint_url else ""),
+            f"run {self.run_id}: everything below is named {prefix}… and tagged {tags}",
+            "about to create:",
+            role,
+            "  - per scenario, as it needs them: KMS keys and aliases, S3 buckets, Firehose "
+            "delivery streams, Kinesis data streams",
+            f"  - if a scenario needs it (@needs-iam): IAM role {ROLE_PATH}"
+            f"{caller_role_name(self.run_id)}, a caller without KMS permissions",
+            "removed after each scenario and at the end, also on failure, Ctrl-C or SIGTERM "
+            f"(KMS keys: deletion scheduled in {KEY_PENDING_WINDOW_DAYS} days, the shortest)",
+            f"not run here: {excluded}",
+            "after a SIGKILL: firehose-conformance sweep --target aws --allow-live-aws "
+            f"--account-id {self.account_id} --target-option region={self.region} "
+            f"[--run-id {self.run_id}] [--yes]",
+        ]
+        return "\n".join(lines)
+
+    def _provision(self) -> None:
+        """Print the plan, arm the interruption handlers, then create the run's delivery role."""
+        if self._provisioned:
+            return
+        if self._closed:
+            raise TargetMisbehaved("suite defect: the aws target was used after close()")
+        self._provisioned = True
+        self._say(self.plan())
+        self._interrupts.install()
+        atexit.register(self.close)
+        if self._delivery_role is None:
+            name = delivery_role_name(self.run_id)
+            iam = self.client("iam")
+            self._run_ledger.add(f"IAM role {name}", lambda: delete_role(iam, name))
+            self._delivery_role = create_role(
+                iam,
+                name,
+                trust=delivery_trust_policy(self.account_id),
+                policy=delivery_policy(self.partition, self.region, self.account_id, self.run_id),
+                tags=self.resource_tags(),
+                description=f"firehose-conformance run {self.run_id}: Firehose delivery",
+            )
+            if self.options.iam_propagation_seconds:
+                self._say(
+                    f"aws target: waiting {self.options.iam_propagation_seconds:g} s for IAM "
+                    "to make the new role assumable"
+                )
+                time.sleep(self.options.iam_propagation_seconds)
+
+    def delivery_role_arn(self) -> str:
+        self._provision()
+        assert self._delivery_role is not None
+        return self._delivery_role
+
+    # ---- scenario lifecycle -------------------------------------------------------------------
+    def start_scenario(self) -> None:
+        self._provision()
+
+    def finish_scenario(self) -> list[str]:
+        with self._interrupts.shielded():
+            return self._unwind(self.ledger)
+
+    def close(self) -> None:
+        """Remove whatever is left (a scenario's, then the run's); idempotent; also at exit."""
+        if self._closed:
+            return
+        self._closed = True
+        if not self._provisioned:
+            return
+        try:
+            with self._interrupts.shielded():
+                problems = self._unwind(self.ledger) + self._unwind(self._run_ledger)
+        except KeyboardInterrupt:
+            self._say(f"aws target: cleanup abandoned; {self._sweep_hint()}")
+            raise
+        finally:
+            self._interrupts.uninstall()
+            atexit.unregister(self.close)
+        if problems:
+            self._say("aws target: could not remove: " + "; ".join(problems))
+            self._say(f"aws target: {self._sweep_hint()}")
+        else:
+            self._say(f"aws target: run {self.run_id} removed everything it created")
+
+    def _unwind(self, ledger: Ledger) -> list[str]:
+        """Undo newest first; what fails is tried again after a pause (AWS is eventually
+        consistent: a deleting stream may still flush into its bucket), then reported."""
+        failed: list[tuple[str, Callable[[], Any], Exception]] = []
+        for attempt in range(1, CLEANUP_ATTEMPTS + 1):
+            failed = []
+            while ledger.entries:
+                what, undo = ledger.entries.pop()
+                try:
+                    undo()
+                except Exception as exc:  # keep going: one leftover must not strand the rest
+                    failed.append((what, undo, exc))
+            if not failed or attempt == CLEANUP_ATTEMPTS:
+                break
+            ledger.entries.extend((what, undo) for what, undo, _ in reversed(failed))
+            time.sleep(self.options.cleanup_pause_seconds * attempt)
+        return [f"could not remove {what}: {type(exc).__name__}: {exc}" for what, _, exc in failed]
+
+    def _sweep_hint(self) -> str:
+        return (
+            "remove the leftovers with: firehose-conformance sweep --target aws --allow-live-aws "
+            f"--account-id {self.account_id} --target-option region={self.region} "
+            f"--run-id {self.run_id} --yes"
+        )
+
+    def _say(self, text: str) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a closed terminal must not stop cleanup
+            print(text, file=self._console, flush=True)
+
+    # ---- capabilities -------------------------------------------------------------------------
+    def restricted_caller(self, key: KeyRef) -> Any:
+        """A Firehose client on a role of this run that has no KMS permissions at all."""
+        if self._caller_client is None:
+            self._provision()
+            name = caller_role_name(self.run_id)
+            iam = self.client("iam")
+            self._run_ledger.add(f"IAM role {name}", lambda: delete_role(iam, name))
+            arn = create_role(
+                iam,
+                name,
+                trust=caller_trust_policy(self.partition, self.account_id),
+                policy=caller_policy(self.partition, self.region, self.account_id, self.run_id),
+                tags=self.resource_tags(),
+                description=f"firehose-conformance run {self.run_id}: a caller without KMS",
+            )
+            credentials = self._assume(arn)
+            session = boto3.session.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+                region_name=self.region,
+            )
+            extra = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
+            self._caller_client = session.client(
+                "firehose", config=Config(retries={"total_max_attempts": 1}), **extra
+            )
+        return self._caller_client
+
+    def _assume(self, role_arn: str) -> dict[str, Any]:
+        """AssumeRole, waiting out IAM propagation (AccessDenied at first, for a new role)."""
+        sts = self.client("sts")
+        deadline = time.monotonic() + ASSUME_ROLE_WAIT
+        pause = 2.0
+        while True:
+            try:
+                return sts.assume_role(RoleArn=role_arn, RoleSessionName=f"fsc-{self.run_id}")[
+                    "Credentials"
+                ]
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                if code != "AccessDenied" or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 1.5, 15.0)
+
+    def cloudtrail_events(self, event_names: list[str], resource: str) -> list[str]:
+        """Event names CloudTrail's event history holds for the delivery stream ``resource``
+        since this run started (history is on in every account; events show within ~15 min)."""
+        trail = self.client("cloudtrail")
+        since = datetime.fromtimestamp(self.started - 300, UTC)
+        found: list[str] = []
+        for event_name in event_names:
+            params: dict[str, Any] = {
+                "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": event_name}],
+                "StartTime": since,
+                "MaxResults": 50,
+            }
+            for _ in range(20):
+                page = trail.lookup_events(**params)
+                for event in page.get("Events", []):
+                    detail = json.loads(event.get("CloudTrailEvent") or "{}")
+                    request = detail.get("requestParameters") or {}
+                    if request.get("deliveryStreamName") == resource:
+                        found.append(event_name)
+                if not page.get("NextToken"):
+                    break
+                params["NextToken"] = page["NextToken"]
+        return found
+
+
+class _Interrupts:
+    """SIGTERM ends a run as Ctrl-C does (KeyboardInterrupt), so pytest tears the scenario and
+    the session down and everything is removed. While removing, the first SIGINT or SIGTERM is
+    reported and the cleanup goes on; a second abandons it (``sweep`` finds the rest)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self._say = say
+        self._saved: dict[int, Any] = {}
+
+    @staticmethod
+    def _main_thread() -> bool:
+        return threading.current_thread() is threading.main_thread()
+
+    def install(self) -> None:
+        if self._main_thread() and not self._saved:
+            self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    def uninstall(self) -> None:
+        if self._main_thread():
+            for signum, handler in self._saved.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        self._saved.clear()
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        if not self._main_thread():
+            yield
+            return
+        received = 0
+
+        def during_cleanup(signum: int, frame: Any) -> None:
+            nonlocal received
+            received += 1
+            if received > 1:
+                raise KeyboardInterrupt(f"{signal.Signals(signum).name} during cleanup")
+            self._say(
+                "aws target: removing what this run created; "
+                "signal again to abandon (then run sweep)"
+            )
+
+        previous = {s: signal.signal(s, during_cleanup) for s in self.SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _session(options: AwsOptions) -> boto3.session.Session:
+    """The usual credential chain; with endpoint_url (tests) dummy credentials, always, so
+    that real ones never leave for an emulator."""
+    if options.testing:
+        return boto3.session.Session(
+            aws_access_key_id=DUMMY_CREDENTIALS,
+            aws_secret_access_key=DUMMY_CREDENTIALS,
+            region_name=options.region,
+        )
+    try:
+        return boto3.session.Session(profile_name=options.aws_profile, region_name=options.region)
+    except ProfileNotFound as error:
+        raise ValueError(str(error)) from None
+
+
+@functools.cache
+def _terminal() -> TextIO:
+    """stderr as it is now, on its own descriptor (pytest redirects descriptor 2 later)."""
+    try:
+        return open(os.dup(sys.stderr.fileno()), "w", buffering=1, errors="replace")
+    except (AttributeError, OSError, ValueError):
+        return sys.stderr

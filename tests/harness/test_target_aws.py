@@ -1,0 +1,541 @@
+"""The aws target and ``sweep``, with moto_server on 127.0.0.1 standing in for AWS (STS, IAM,
+S3, KMS, Kinesis, Firehose): the guards, the plan, names and tags, teardown after passing and
+failing scenarios, on SIGTERM, and after a SIGKILL the sweep, which spares what it did not tag.
+
+Nothing here can reach AWS: every target gets ``endpoint_url`` (loopback only) and dummy
+credentials, and the environment points every other AWS client at a closed local port.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+from firehose_conformance import actions
+from firehose_conformance.capabilities import Capability
+from firehose_conformance.cli import main
+from firehose_conformance.errors import TargetMisbehaved, UsageError
+from firehose_conformance.targets import make_target
+from firehose_conformance.targets.aws import AwsTarget
+from firehose_conformance.targets.aws_resources import ROLE_PATH, TAG_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"  # what moto's STS answers
+REGION = "eu-west-1"
+FAST = {
+    "transition_timeout": "5",
+    "delivery_timeout": "5",
+    "metric_timeout": "5",
+    "grant_timeout": "5",
+    "poll_initial": "0.2",
+    "poll_max": "1",
+}
+LIVE_FLAGS = ["--allow-live-aws", "--account-id", ACCOUNT]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Dummy credentials, no shared config, and any client without an endpoint_url of its own
+    sent to a closed local port: a slip in the code under test cannot reach AWS."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    yield f"http://{host}:{port}"
+    moto.stop()
+
+
+@pytest.fixture
+def url(server: str) -> str:
+    """The moto server, emptied for this test."""
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"))
+    return server
+
+
+def options(url: str, **extra: str) -> dict[str, str]:
+    return {
+        "endpoint_url": url,
+        "allow_live_aws": "yes",
+        "account_id": ACCOUNT,
+        "region": REGION,
+        **FAST,
+        **extra,
+    }
+
+
+def cli_args(url: str, *flags: str) -> list[str]:
+    args = ["--target", "aws", *flags, "--target-option", f"endpoint_url={url}"]
+    for key, value in {"region": REGION, **FAST}.items():
+        args += ["--target-option", f"{key}={value}"]
+    return args
+
+
+def aws_target(url: str, console: Any = None, **extra: str) -> AwsTarget:
+    return AwsTarget(console=console, **{**options(url), **extra})
+
+
+# ---- an inventory of the emulated account, independent of the code under test -----------------
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    name: str
+    tags: dict[str, str] = field(hash=False)
+    state: str = ""
+
+
+def _client(url: str, service: str, region: str = REGION) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+
+
+def inventory(url: str) -> list[Resource]:
+    """Everything in the emulated account and region (IAM and S3 as listed globally)."""
+    found: list[Resource] = []
+    kms = _client(url, "kms")
+    for entry in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=entry["KeyId"])["KeyMetadata"]
+        tags = {
+            t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=entry["KeyId"])["Tags"]
+        }
+        found.append(Resource("key", entry["KeyId"], tags, meta["KeyState"]))
+    for alias in kms.list_aliases()["Aliases"]:
+        if not alias["AliasName"].startswith("alias/aws/"):
+            found.append(Resource("alias", alias["AliasName"], {}, alias.get("TargetKeyId", "")))
+    s3 = _client(url, "s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        try:
+            tag_set = s3.get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]
+        except ClientError:
+            tag_set = []
+        found.append(Resource("bucket", bucket["Name"], {t["Key"]: t["Value"] for t in tag_set}))
+    firehose = _client(url, "firehose")
+    for name in firehose.list_delivery_streams(Limit=1000)["DeliveryStreamNames"]:
+        tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"]
+        found.append(Resource("delivery stream", name, {t["Key"]: t["Value"] for t in tags}))
+    kinesis = _client(url, "kinesis")
+    for name in kinesis.list_streams()["StreamNames"]:
+        tags = kinesis.list_tags_for_stream(StreamName=name)["Tags"]
+        found.append(Resource("kinesis stream", name, {t["Key"]: t["Value"] for t in tags}))
+    iam = _client(url, "iam")
+    for role in iam.list_roles()["Roles"]:
+        tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+        found.append(Resource("role", role["RoleName"], {t["Key"]: t["Value"] for t in tags}))
+    return found
+
+
+def live(found: list[Resource]) -> list[Resource]:
+    """What still exists and costs: keys pending deletion are as good as gone."""
+    return [r for r in found if not (r.kind == "key" and r.state == "PendingDeletion")]
+
+
+def tagged(found: list[Resource]) -> list[Resource]:
+    return [r for r in live(found) if TAG_KEY in r.tags]
+
+
+def crash(target: AwsTarget) -> None:
+    """Forget what the target made, as a killed process would (and disarm its handlers)."""
+    target.ledger.entries.clear()
+    target._run_ledger.entries.clear()
+    target.close()
+
+
+# ---- the guards ------------------------------------------------------------------------------
+def test_refuses_without_allow_live_aws(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", *cli_args(url, "--account-id", ACCOUNT)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "refusing to use a real AWS account without --allow-live-aws" in err
+    assert inventory(url) == []
+
+
+def test_refuses_when_sts_names_another_account(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = cli_args(url, "--allow-live-aws", "--account-id", "111122223333")
+    assert main(["run", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "credentials belong to account 123456789012" in err
+    assert "not to 111122223333" in err
+    assert main(["sweep", *args]) == 2  # the sweep takes the same guards
+    assert inventory(url) == []
+
+
+@pytest.mark.parametrize(
+    ("drop", "change", "expected"),
+    [
+        ("account_id", {}, "needs --account-id ID"),
+        ("region", {}, "pinned to one region"),
+        (None, {"account_id": "12345"}, "account_id must be 12 digits"),
+        (None, {"endpoint_url": "https://firehose.eu-west-1.amazonaws.com"}, "loopback"),
+        (None, {"endpoint_url": "http://10.0.0.5:4566"}, "loopback"),
+        (None, {"transition_timeout": "soon"}, "transition_timeout must be a number"),
+        (None, {"colour": "blue"}, "unknown option(s) colour"),
+    ],
+)
+def test_bad_options_are_refused_before_any_call(
+    drop: str | None, change: dict[str, str], expected: str
+) -> None:
+    given = {**options(f"http://127.0.0.1:{_closed_port()}"), **change}
+    if drop:
+        del given[drop]
+    with pytest.raises(UsageError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        make_target("aws", **given)
+
+
+def test_without_endpoint_url_the_credential_chain_is_checked_with_sts() -> None:
+    """The real path, kept off AWS by AWS_ENDPOINT_URL (a closed local port): the STS check
+    fails closed, in one line, and a missing named profile is refused before any call."""
+    assert (
+        boto3.client("sts", region_name=REGION).meta.endpoint_url == os.environ["AWS_ENDPOINT_URL"]
+    )  # else the call below could leave this machine: stop here
+    real = {k: v for k, v in options("unused").items() if k != "endpoint_url"}
+    with pytest.raises(UsageError, match="cannot ask STS who the credentials are"):
+        make_target("aws", **real)
+    with pytest.raises(UsageError, match="could not be found"):
+        make_target("aws", **real, aws_profile="no-such-profile")
+
+
+# ---- the plan, names, tags and teardown ------------------------------------------------------
+class Watch(io.StringIO):
+    """A console that notes how many resources existed when the target first spoke."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.existing_at_first_write: int | None = None
+
+    def write(self, text: str) -> int:
+        if self.existing_at_first_write is None and text.strip():
+            self.existing_at_first_write = len(inventory(self.url))
+        return super().write(text)
+
+
+def test_the_plan_is_printed_before_anything_is_created(url: str) -> None:
+    console = Watch(url)
+    target = aws_target(url, console=console)
+    try:
+        assert console.getvalue() == "" and inventory(url) == []  # opening creates nothing
+        target.start_scenario()
+        plan = console.getvalue()
+        assert console.existing_at_first_write == 0
+        assert f"account {ACCOUNT}" in plan and f"region {REGION} (pinned)" in plan
+        assert f"fsc-{target.run_id}-" in plan and f"{TAG_KEY}={target.run_id}" in plan
+        assert f"IAM role {ROLE_PATH}fsc-{target.run_id}-delivery" in plan
+        assert "@slow" in plan and "@scale" in plan and "sweep --target aws" in plan
+        assert [r.name for r in inventory(url)] == [f"fsc-{target.run_id}-delivery"]
+    finally:
+        target.close()
+    assert live(inventory(url)) == []
+
+
+def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) -> None:
+    target = aws_target(url)
+    run = target.run_id
+    try:
+        target.start_scenario()
+        key = actions.create_key(target)
+        actions.create_alias(target, key)
+        source = actions.create_data_stream(target)
+        source_arn = actions.data_stream_summary(target, source)["StreamARN"]
+        actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+        actions.new_delivery_stream(target, encryption=actions.encryption_input(key))
+
+        found = live(inventory(url))
+        kinds = {r.kind for r in found}
+        assert kinds == {"key", "alias", "bucket", "delivery stream", "kinesis stream", "role"}
+        for resource in found:
+            if resource.kind == "alias":  # aliases take no tags: their key carries them
+                assert resource.name.startswith(f"alias/fsc-{run}-")
+                assert resource.state == key.key_id
+                continue
+            assert resource.tags.get(TAG_KEY) == run, resource
+            assert resource.tags.get("firehose-conformance-region") == REGION, resource
+            if resource.kind != "key":
+                assert resource.name.startswith(f"fsc-{run}-"), resource
+
+        assert target.finish_scenario() == []
+        assert [r.kind for r in live(inventory(url))] == ["role"]  # the run's, until close
+    finally:
+        target.close()
+    assert live(inventory(url)) == []
+    assert [r.state for r in inventory(url) if r.kind == "key"] == ["PendingDeletion"]
+
+
+def test_teardown_after_passing_failing_and_excluded_scenarios(url: str, tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    argv = ["run", *cli_args(url, *LIVE_FLAGS), "--results", str(results)]
+    argv += ["--junit", str(tmp_path / "j.xml"), "--quiet"]
+    assert main([*argv, "--", "-m", "API-04 or SSE-02 or API-02 or SRC-07"]) == 1
+    scenarios = json.loads(results.read_text())["scenarios"]
+    verdicts = {s["verdict"] for s in scenarios}
+    assert {"passed", "failed"} <= verdicts  # moto passes API-04 and fails SSE-02
+    assert "error" not in verdicts, [s["reason"] for s in scenarios if s["verdict"] == "error"]
+    excluded = {s["name"]: s["reason"] for s in scenarios if "excluded" in s["reason"]}
+    assert any("needs ~24 h" in reason and "@slow" in reason for reason in excluded.values())
+    assert any("hundreds of streams" in r and "@scale" in r for r in excluded.values())
+    assert all(s["verdict"] == "not_applicable" for s in scenarios if s["name"] in excluded)
+    assert live(inventory(url)) == []
+    assert {r.state for r in inventory(url) if r.kind == "key"} == {"PendingDeletion"}
+
+
+def test_capabilities_and_generous_overridable_waits(url: str) -> None:
+    target = AwsTarget(**{k: v for k, v in options(url).items() if k not in FAST})
+    assert not {Capability.CLOCK, Capability.AT_REST, Capability.KEY_DELETION} & target.capabilities
+    assert set(target.excluded_tags) == {"slow", "scale"}
+    assert target.profile.transition_timeout >= 600 and target.profile.metric_timeout >= 900
+    assert target.profile.delivery_timeout >= 900 and target.profile.poll_max >= 15
+    target.close()
+    faster = aws_target(url, transition_timeout="7")
+    assert faster.profile.transition_timeout == 7
+    faster.close()
+
+
+def test_delivery_role_trusts_firehose_and_key_policies_deny_it(url: str) -> None:
+    target = aws_target(url)
+    try:
+        target.start_scenario()
+        role_arn = target.delivery_role_arn()
+        role = _client(url, "iam").get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+        trust = role["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        assert trust["Statement"][0]["Principal"] == {"Service": "firehose.amazonaws.com"}
+        policy = _client(url, "iam").get_role_policy(
+            RoleName=role["RoleName"], PolicyName=role["RoleName"]
+        )["PolicyDocument"]
+        policy = json.loads(policy) if isinstance(policy, str) else policy
+        actions_named = {a.split(":")[0] for s in policy["Statement"] for a in s["Action"]}
+        assert actions_named == {"s3", "kinesis", "kms"}
+        assert f"fsc-{target.run_id}-" in json.dumps(policy)
+        assert target.firehose_key_policy_principals() == [
+            {"Service": "firehose.amazonaws.com"},
+            {"AWS": role_arn},
+        ]
+        key = actions.create_key(target)
+        actions.deny_firehose(target, key, "kms:Decrypt")  # KMS accepts the principals
+    finally:
+        target.close()
+    assert live(inventory(url)) == []
+
+
+def test_a_given_delivery_role_is_used_and_left_alone(url: str) -> None:
+    iam = _client(url, "iam")
+    arn = iam.create_role(RoleName="mine", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    target = aws_target(url, role_arn=arn)
+    target.start_scenario()
+    assert target.delivery_role_arn() == arn
+    target.close()
+    assert [r.name for r in inventory(url)] == ["mine"]
+
+
+def test_a_caller_without_kms_permissions_is_a_role_of_the_run(url: str) -> None:
+    target = aws_target(url)
+    try:
+        target.start_scenario()
+        caller = target.restricted_caller(actions.create_key(target))
+        assert caller.meta.endpoint_url == url
+        names = {r.name: r.tags for r in live(inventory(url)) if r.kind == "role"}
+        assert names[f"fsc-{target.run_id}-caller"][TAG_KEY] == target.run_id
+    finally:
+        target.close()
+    assert live(inventory(url)) == []
+
+
+def test_a_5xx_is_retried_then_an_error_naming_it(url: str) -> None:
+    class Failing:
+        calls = 0
+
+        def describe_delivery_stream(self, **_: Any) -> None:
+            Failing.calls += 1
+            raise ClientError(
+                {
+                    "Error": {"Code": "InternalFailure", "Message": "boom"},
+                    "ResponseMetadata": {"HTTPStatusCode": 500},
+                },
+                "DescribeDeliveryStream",
+            )
+
+    target = aws_target(url)
+    with pytest.raises(TargetMisbehaved, match=r"HTTP 500 InternalFailure .*after 3 attempts"):
+        target.invoke(Failing(), "describe_delivery_stream", {}, retry_throttling=True)
+    assert Failing.calls == 3
+    target.close()
+
+
+# ---- sweep -----------------------------------------------------------------------------------
+def _foreign_resources(url: str) -> set[tuple[str, str]]:
+    """Resources that look like the suite's but lack one of its marks: sweep must spare them."""
+    s3 = _client(url, "s3")
+    where = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+    s3.create_bucket(Bucket="fsc-untagged", **where)  # the prefix, no tag
+    s3.create_bucket(Bucket="not-the-suites", **where)  # the tag, no prefix
+    s3.put_bucket_tagging(
+        Bucket="not-the-suites", Tagging={"TagSet": [{"Key": TAG_KEY, "Value": "abc123"}]}
+    )
+    s3.create_bucket(Bucket="fsc-other-region", **where)  # a run in another region
+    s3.put_bucket_tagging(
+        Bucket="fsc-other-region",
+        Tagging={
+            "TagSet": [
+                {"Key": TAG_KEY, "Value": "abc123"},
+                {"Key": "firehose-conformance-region", "Value": "us-west-2"},
+            ]
+        },
+    )
+    key = _client(url, "kms").create_key(Description="firehose-conformance test key")
+    _client(url, "kinesis").create_stream(StreamName="fsc-untagged-kds", ShardCount=1)
+    _client(url, "iam").create_role(
+        RoleName="fsc-untagged-role", Path=ROLE_PATH, AssumeRolePolicyDocument="{}"
+    )
+    _client(url, "firehose").create_delivery_stream(
+        DeliveryStreamName="fsc-untagged-fh",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/x",
+            "BucketARN": "arn:aws:s3:::fsc-untagged",
+        },
+    )
+    return {(r.kind, r.name) for r in inventory(url)} | {("key", key["KeyMetadata"]["KeyId"])}
+
+
+def _leave_leftovers(url: str) -> AwsTarget:
+    """A run that made one of everything and then died without teardown."""
+    target = aws_target(url)
+    target.start_scenario()
+    key = actions.create_key(target)
+    actions.create_alias(target, key)
+    source = actions.create_data_stream(target)
+    source_arn = actions.data_stream_summary(target, source)["StreamARN"]
+    actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+    crash(target)
+    return target
+
+
+def test_sweep_lists_then_removes_only_what_the_suite_tagged(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = _foreign_resources(url)
+    first, second = _leave_leftovers(url), _leave_leftovers(url)
+    made = len(tagged(inventory(url)))
+    assert made == 12  # per run: role, key, Kinesis stream, bucket, stream; 2 look-alikes
+    sweep = ["sweep", *cli_args(url, *LIVE_FLAGS)]
+
+    assert main(sweep) == 0  # a dry run
+    out = capsys.readouterr().out
+    assert "dry run: 12 leftover(s)" in out  # and one alias per run
+    for kind in ("delivery stream", "Kinesis stream", "S3 bucket", "KMS alias", "KMS key"):
+        assert kind in out
+    assert "schedule deletion in 7 days" in out and "untagged" not in out
+    assert len(tagged(inventory(url))) == made
+
+    assert main([*sweep, "--run-id", first.run_id, "--yes"]) == 0
+    assert {r.tags[TAG_KEY] for r in tagged(inventory(url))} == {second.run_id, "abc123"}
+
+    assert main([*sweep, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "0 remain" in out
+    remaining = {(r.kind, r.name) for r in inventory(url)}
+    assert foreign <= remaining  # every look-alike survives, untouched
+    assert [r.name for r in tagged(inventory(url))] == ["not-the-suites", "fsc-other-region"]
+    kms = _client(url, "kms")
+    foreign_key = next(name for kind, name in foreign if kind == "key")
+    assert kms.describe_key(KeyId=foreign_key)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert main(sweep) == 0
+    assert "no leftovers" in capsys.readouterr().out
+
+
+# ---- interrupted runs ------------------------------------------------------------------------
+def _start_run(url: str, tmp_path: Path) -> subprocess.Popen[str]:
+    """The CLI in a child process, on the PUT-02 scenarios (each waits 6 s with a key, a
+    bucket, a delivery stream and the run's role in place)."""
+    argv = [sys.executable, "-m", "firehose_conformance.cli", "run", *cli_args(url, *LIVE_FLAGS)]
+    argv += ["--results", str(tmp_path / "r.json"), "--junit", str(tmp_path / "j.xml")]
+    argv += ["--quiet", "--", "-m", "PUT-02 and not needs-key-deletion"]
+    return subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_for_resources(url: str, child: subprocess.Popen[str]) -> list[Resource]:
+    wanted = {"key", "bucket", "delivery stream", "role"}
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        found = tagged(inventory(url))
+        if wanted <= {r.kind for r in found}:
+            return found
+        if child.poll() is not None:
+            pytest.fail(f"the run ended before creating its resources:\n{child.stdout.read()}")
+        time.sleep(0.2)
+    child.kill()
+    pytest.fail("the run created no tagged resources within 40 s")
+
+
+def test_sigkill_mid_run_then_sweep_leaves_zero_tagged_resources(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    child = _start_run(url, tmp_path)
+    _wait_for_resources(url, child)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()
+    left = tagged(inventory(url))
+    assert {"key", "bucket", "delivery stream", "role"} <= {r.kind for r in left}
+
+    assert main(["sweep", *cli_args(url, *LIVE_FLAGS), "--yes"]) == 0
+    assert tagged(inventory(url)) == []
+    keys = [r for r in inventory(url) if r.kind == "key"]
+    assert keys and {r.state for r in keys} == {"PendingDeletion"}
+
+
+def test_sigterm_mid_run_tears_everything_down(url: str, tmp_path: Path) -> None:
+    child = _start_run(url, tmp_path)
+    _wait_for_resources(url, child)
+    child.send_signal(signal.SIGTERM)
+    output, _ = child.communicate(timeout=30)
+    assert "removed everything it created" in output, output
+    assert tagged(inventory(url)) == []
+    assert {r.state for r in inventory(url) if r.kind == "key"} == {"PendingDeletion"}
