@@ -8,7 +8,8 @@ A declaration annotates a verdict; it never turns a failure into a pass.
 
 File format (TOML)::
 
-    target = "moto"                      # the target the declaration is for
+    implementation = "moto"              # what the declaration describes
+    targets = ["moto", "endpoint"]       # the harness targets it may be used with
     versions = "moto>=5.2,<5.3"          # what it was reviewed against (informative)
 
     [requirements.SSE-02]
@@ -49,7 +50,8 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Declaration:
-    target: str
+    implementation: str
+    targets: tuple[str, ...]
     versions: str
     expectations: tuple[Expectation, ...]
 
@@ -72,17 +74,22 @@ def load_declaration(path: Path) -> Declaration:
         raise UsageError(f"{path}: no such expectations file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"{path}: not a readable TOML file ({error})") from None
-    unknown = set(data) - {"target", "versions", "requirements", "scenarios"}
+    unknown = set(data) - {"implementation", "targets", "versions", "requirements", "scenarios"}
     if unknown:
         raise UsageError(f"{path}: unknown top-level keys {sorted(unknown)}")
-    if not isinstance(data.get("target"), str) or not data["target"]:
-        raise UsageError(f'{path}: needs target = "NAME"')
+    if not isinstance(data.get("implementation"), str) or not data["implementation"]:
+        raise UsageError(f'{path}: needs implementation = "NAME"')
+    targets = data.get("targets")
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+        raise UsageError(f'{path}: needs targets = ["TARGET", ...], the targets it applies to')
     expectations = [
         _entry(path, kind, subject, entry)
         for kind, table in (("requirement", "requirements"), ("scenario", "scenarios"))
         for subject, entry in _table(path, data, table).items()
     ]
-    return Declaration(data["target"], str(data.get("versions", "")), tuple(expectations))
+    return Declaration(
+        data["implementation"], tuple(targets), str(data.get("versions", "")), tuple(expectations)
+    )
 
 
 def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -113,15 +120,16 @@ def _entry(path: Path, kind: str, subject: str, entry: Any) -> Expectation:
 
 def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
     """Every difference between the run and the declaration, regressions and stale ones alike."""
-    if declaration.target != results.target:
+    if results.target not in declaration.targets:
         return [
             Mismatch(
                 "declaration",
-                declaration.target,
-                declaration.target,
+                declaration.implementation,
+                ", ".join(declaration.targets),
                 results.target,
                 "unknown",
-                f"the declaration is for {declaration.target!r}, the run was {results.target!r}",
+                f"the declaration applies to {list(declaration.targets)}, the run was "
+                f"{results.target!r}",
             )
         ]
     requirements = {r.id: (r.verdict, r.reason) for r in results.requirements}

@@ -9,6 +9,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from firehose_conformance.errors import UsageError
+from firehose_conformance.expectations import Declaration, compare, load_declaration
 from firehose_conformance.progress import Progress
 from firehose_conformance.results import Results, read_results
 from firehose_conformance.targets import FACTORIES, make_target
@@ -39,6 +40,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress lines while running")
     run.add_argument("--allow-live-aws", action="store_true", help="aws target: use a real account")
     run.add_argument("--account-id", help="aws target: the account the credentials must belong to")
+    run.add_argument(
+        "--expectations",
+        type=Path,
+        help="a TOML declaration of the target's known deviations: exit 0 when the run matches it",
+    )
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest")
     run.set_defaults(handler=execute)
 
@@ -54,6 +60,11 @@ def execute(args: argparse.Namespace) -> int:
             raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
     if args.workers < 0:
         raise UsageError("-n must be 0 (serial) or more")
+    declaration = load_declaration(args.expectations) if args.expectations else None
+    if declaration is not None and args.target not in declaration.targets:
+        raise UsageError(
+            f"{args.expectations} applies to {list(declaration.targets)}, not {args.target!r}"
+        )
     # Make the target once before pytest: a bad option or an unreachable endpoint is then one
     # line and exit 2 here, not a pytest.exit inside the session fixture (exit 1, a full table).
     options = {k.replace("-", "_"): v for k, _, v in (o.partition("=") for o in args.target_option)}
@@ -103,7 +114,27 @@ def execute(args: argparse.Namespace) -> int:
     print(render_table(results))
     print(summary_line(results))
     print(f"results: {results_path}   junit: {junit_path}")
+    if declaration is not None:
+        return _check_expectations(results, declaration, args.expectations)
     return 1 if results.blocking_failures else 0
+
+
+def _check_expectations(results: Results, declaration: Declaration, path: Path) -> int:
+    """With a declaration, the run passes when it matches: regressions and stale ones fail it."""
+    mismatches = compare(results, declaration)
+    count = len(declaration.expectations)
+    if not mismatches:
+        print(
+            f"expectations {path}: all {count} declared verdicts matched, and nothing else failed"
+        )
+        return 0
+    rows = [
+        (m.problem, m.kind, m.subject, m.expected, m.actual, _shorten(m.detail)) for m in mismatches
+    ]
+    headers = ("problem", "kind", "subject", "declared", "actual", "detail")
+    print(tabulate(rows, headers=headers, tablefmt="simple"))
+    print(f"expectations {path}: {len(mismatches)} mismatch(es) against {count} declared verdicts")
+    return 1
 
 
 def render_table(results: Results) -> str:

@@ -27,7 +27,8 @@ def _declaration(tmp_path: Path, text: str):
 
 
 DECLARED = """
-target = "moto"
+implementation = "moto"
+targets = ["moto", "endpoint"]
 versions = "moto>=5.2,<5.3"
 
 [requirements.SSE-02]
@@ -35,6 +36,9 @@ verdict = "failed"
 reason = "ENABLED at once"
 link = "https://example.invalid/moto"
 """
+
+
+HEAD = 'implementation = "moto"\ntargets = ["moto"]\n[requirements.SSE-02]\n'
 
 
 def _all_pass() -> dict[str, str]:
@@ -80,14 +84,12 @@ def test_unknown_subjects_are_reported(tmp_path: Path) -> None:
     ("text", "fragment"),
     [
         ("target = ", "not a readable TOML"),
-        ('versions = "x"', "needs target"),
-        ('target = "moto"\nbogus = 1', "unknown top-level keys"),
-        ('target = "moto"\n[requirements.SSE-02]\nverdict = "meh"\nreason = "r"', "verdict must"),
-        ('target = "moto"\n[requirements.SSE-02]\nverdict = "failed"', "needs a reason"),
-        (
-            'target = "moto"\n[requirements.SSE-02]\nverdict = "failed"\nreason = "r"\nx = 1',
-            "unknown keys",
-        ),
+        ('versions = "x"', "needs implementation"),
+        ('implementation = "moto"', "needs targets"),
+        ('implementation = "moto"\ntargets = ["moto"]\nbogus = 1', "unknown top-level keys"),
+        (HEAD + 'verdict = "meh"\nreason = "r"', "verdict must"),
+        (HEAD + 'verdict = "failed"', "needs a reason"),
+        (HEAD + 'verdict = "failed"\nreason = "r"\nx = 1', "unknown keys"),
     ],
 )
 def test_bad_declarations_name_the_problem(tmp_path: Path, text: str, fragment: str) -> None:
