@@ -1,0 +1,107 @@
+"""Read-only clients for the audit, from the usual credential chain (or ``--profile``).
+
+``--endpoint-url`` audits an emulator: every service at that URL, and the dummy credentials
+``testing`` when the chain finds none (as the ``endpoint`` target does). Against AWS, missing
+credentials or an unknown profile end the audit with one line (exit 2). Each region is probed
+once with a single-attempt ListDeliveryStreams, so that an endpoint that does not answer is
+reported at once rather than after the retries the audit's own clients make (they retry
+throttling: Firehose allows five Describe/List calls per second, API-08).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
+
+from firehose_conformance.audit.auditor import RegionClients
+from firehose_conformance.audit.guard import ReadOnlyClient
+from firehose_conformance.audit.reads import AuditAborted, read
+
+DUMMY_CREDENTIALS = "testing"
+EMULATOR_REGION = "us-east-1"
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+ATTEMPTS = 8  # botocore's standard retry mode backs off on throttling between them
+
+
+def open_regions(
+    regions: Sequence[str], *, profile: str | None = None, endpoint_url: str | None = None
+) -> list[RegionClients]:
+    """One ``RegionClients`` per region, each checked to answer; ``AuditAborted`` if not."""
+    if endpoint_url is not None:
+        _check_url(endpoint_url)
+    session = _session(profile, endpoint_url)
+    chosen = list(dict.fromkeys(regions)) or [_default_region(session, endpoint_url)]
+    opened = []
+    for region in chosen:
+        _probe(session, region, endpoint_url)
+        opened.append(
+            RegionClients.wrap(
+                region, lambda service, r=region: _client(session, service, r, endpoint_url)
+            )
+        )
+    return opened
+
+
+def _session(profile: str | None, endpoint_url: str | None) -> boto3.session.Session:
+    try:
+        session = boto3.session.Session(profile_name=profile)
+    except ProfileNotFound:
+        raise AuditAborted(f"the AWS profile {profile!r} is not configured") from None
+    if session.get_credentials() is None:
+        if endpoint_url is None:
+            raise AuditAborted("no AWS credentials found (environment, shared config or --profile)")
+        session = boto3.session.Session(
+            aws_access_key_id=DUMMY_CREDENTIALS,
+            aws_secret_access_key=DUMMY_CREDENTIALS,
+            region_name=session.region_name,
+        )
+    return session
+
+
+def _default_region(session: boto3.session.Session, endpoint_url: str | None) -> str:
+    if session.region_name:
+        return session.region_name
+    if endpoint_url is not None:
+        return EMULATOR_REGION
+    raise AuditAborted("no region: pass --region (repeatable) or configure a default region")
+
+
+def _client(
+    session: boto3.session.Session,
+    service: str,
+    region: str,
+    endpoint_url: str | None,
+    *,
+    attempts: int = ATTEMPTS,
+) -> Any:
+    config = Config(
+        region_name=region,
+        retries={"total_max_attempts": attempts, "mode": "standard"},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+    )
+    extra = {"endpoint_url": endpoint_url} if endpoint_url else {}
+    return session.client(service, config=config, **extra)
+
+
+def _probe(session: boto3.session.Session, region: str, endpoint_url: str | None) -> None:
+    """One attempt at a read: unreachable endpoints and refused credentials end the audit
+    (``read`` raises); any other answer, even AccessDenied, shows the endpoint is there."""
+    probe = ReadOnlyClient(_client(session, "firehose", region, endpoint_url, attempts=1))
+    read(probe, "list_delivery_streams", Limit=1)
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise AuditAborted(f"--endpoint-url must be an http:// or https:// URL, got {url!r}")
+    try:
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        raise AuditAborted(f"--endpoint-url has a bad port: {url!r}") from None

@@ -1,0 +1,236 @@
+"""``firehose-conformance audit`` end to end: emulators over HTTP (``--endpoint-url``), the three
+formats, exit codes 0/1/2, several regions, and the one-line errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from accounts import OWNED, SERVICES, Account, build_common, cmk
+from moto.server import ThreadedMotoServer
+
+from firehose_conformance.cli import main
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def url(moto_server: str) -> str:
+    """The moto server, emptied for this test."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
+    return moto_server
+
+
+def account_at(url: str, region: str = "us-east-1") -> Account:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+    clients = {s: session.client(s, endpoint_url=url) for s in SERVICES}
+    return Account(clients, region=region)
+
+
+def audit_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["audit", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_default_table_and_exit_1_when_a_finding_fails(url: str, capsys) -> None:
+    account = account_at(url)
+    build_common(account)
+    code, out, err = audit_cli(capsys, "--endpoint-url", url)
+    assert (code, err) == (1, "")
+    header = out.splitlines()[0].split()
+    assert header == ["stream", "finding", "verdict", "requirements", "message"]
+    assert "dp-off" in out and "(KinesisStreamAsSource)" in out
+    assert out.rstrip().splitlines()[-1] == (
+        f"9 stream(s) in us-east-1 at {url}: 27 pass, 6 fail, 24 warn, 6 not_applicable"
+    )
+
+
+def test_json_is_the_whole_report(url: str, capsys) -> None:
+    account = account_at(url)
+    account.direct_put("dp-owned", sse=OWNED)
+    account.alarms("dp-owned")
+    account.direct_put("dp-off")
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url, "--format", "json")
+    document = json.loads(out)
+    assert code == document["exit_code"] == 1
+    assert document["schema"] == "firehose-conformance/audit/v1"
+    assert document["regions"] == ["us-east-1"]
+    assert document["endpoint_url"] == url
+    assert document["summary"] == {
+        "streams": 2,
+        "pass": 5,
+        "fail": 1,
+        "warn": 4,
+        "not_applicable": 0,
+    }
+    off = next(s for s in document["streams"] if s["name"] == "dp-off")
+    assert off["arn"] == "arn:aws:firehose:us-east-1:123456789012:deliverystream/dp-off"
+    assert off["source_type"] == "DirectPut"
+    assert off["verdict"] == "fail"
+    first = off["findings"][0]
+    assert first == {
+        "id": "sse-status",
+        "verdict": "fail",
+        "requirements": ["SRC-09", "SSE-04"],
+        "message": first["message"],
+        "evidence": {
+            "DeliveryStreamType": "DirectPut",
+            "DeliveryStreamEncryptionConfiguration": "(missing)",
+        },
+    }
+    for stream in document["streams"]:
+        for finding in stream["findings"]:
+            assert set(finding) == {"id", "verdict", "requirements", "message", "evidence"}
+
+
+def test_markdown_has_a_section_per_stream_with_the_evidence(url: str, capsys) -> None:
+    account = account_at(url)
+    account.direct_put("dp-cmk", sse=cmk(account.key()))
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url, "--format", "md")
+    assert code == 0
+    assert out.startswith("# Firehose data-protection audit\n")
+    assert "## dp-cmk (us-east-1): warn" in out
+    assert "| sse-key-spec | pass | KEY-01, KEY-02 | a symmetric encryption key |" in out
+    assert '`KeyMetadata.KeySpec`: `"SYMMETRIC_DEFAULT"`' in out
+
+
+def test_a_compliant_account_exits_0_despite_warnings(url: str, capsys) -> None:
+    account_at(url).direct_put("only", sse=OWNED)
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url)
+    assert code == 0
+    assert out.rstrip().endswith("1 pass, 0 fail, 4 warn, 0 not_applicable")
+
+
+def test_several_regions_and_named_streams(url: str, capsys) -> None:
+    account_at(url).direct_put("east", sse=OWNED)
+    account_at(url, "eu-west-1").direct_put("west")
+    args = ["--endpoint-url", url, "--region", "us-east-1", "--region", "eu-west-1"]
+    code, out, _ = audit_cli(capsys, *args, "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["regions"] == ["us-east-1", "eu-west-1"]
+    assert [(s["region"], s["name"]) for s in document["streams"]] == [
+        ("us-east-1", "east"),
+        ("eu-west-1", "west"),
+    ]
+    code, out, _ = audit_cli(capsys, *args)
+    assert "eu-west-1/west" in out and "us-east-1/east" in out
+    code, out, _ = audit_cli(capsys, *args, "--stream", "east", "--format", "json")
+    assert code == 0
+    assert [s["name"] for s in json.loads(out)["streams"]] == ["east"]
+
+
+def test_an_empty_account(url: str, capsys) -> None:
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url)
+    assert code == 0
+    assert out.startswith("no delivery streams\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stream", "ghost"], "no delivery stream named ghost in us-east-1"),
+        (["--endpoint-url", "ftp://x"], "--endpoint-url must be an http:// or https:// URL"),
+        (["--endpoint-url", "http://127.0.0.1:99999"], "--endpoint-url has a bad port"),
+    ],
+)
+def test_an_audit_that_cannot_run_is_one_line_and_exit_2(
+    url: str, capsys, args: list[str], message: str
+) -> None:
+    if "--endpoint-url" not in args:
+        args = ["--endpoint-url", url, *args]
+    code, out, err = audit_cli(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"firehose-conformance: error: audit: {message}")
+    assert err.count("\n") == 1
+
+
+def test_an_unreachable_endpoint_is_one_line_and_exit_2(capsys) -> None:
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    code, _, err = audit_cli(capsys, "--endpoint-url", endpoint)
+    assert code == 2
+    assert err.startswith("firehose-conformance: error: audit: cannot reach firehose in us-east-1")
+    assert endpoint in err and err.count("\n") == 1
+
+
+def test_no_credentials_without_an_endpoint_stops_before_any_request(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")  # a slip: no AWS
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, _, err = audit_cli(capsys)
+    assert code == 2
+    assert err == (
+        "firehose-conformance: error: audit: no AWS credentials found "
+        "(environment, shared config or --profile)\n"
+    )
+
+
+def test_an_emulator_needs_no_credentials(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["regions"] == ["us-east-1"]
+
+
+def test_an_unknown_profile_and_a_missing_region_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")  # a slip: no AWS
+    code, _, err = audit_cli(capsys, "--profile", "nope")
+    assert code == 2
+    assert err == "firehose-conformance: error: audit: the AWS profile 'nope' is not configured\n"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, _, err = audit_cli(capsys)
+    assert code == 2
+    assert "no region: pass --region" in err
+
+
+def test_the_reference_server_is_audited_over_http(capsys) -> None:
+    server_module: Any = pytest.importorskip("reference_impl.server")
+    from reference_impl.clock import ClockMode
+
+    options = server_module.ServerOptions(port=0, clock=ClockMode.MANUAL)
+    with server_module.ReferenceServer(options, rate_limits=False) as server:
+        cloud = server.cloud
+        account = Account({s: cloud.client(s) for s in SERVICES}, settle=lambda: cloud.advance(30))
+        account.direct_put("dp-asymmetric", sse=cmk(account.key("RSA_2048")))
+        account.kinesis_sourced("kds-plain", account.data_stream("src-plain"))
+        code, out, _ = audit_cli(capsys, "--endpoint-url", server.url, "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    verdicts = {
+        (s["name"], f["id"]): f["verdict"] for s in document["streams"] for f in s["findings"]
+    }
+    assert verdicts[("dp-asymmetric", "sse-status")] == "fail"
+    assert verdicts[("dp-asymmetric", "sse-key-spec")] == "fail"
+    assert verdicts[("dp-asymmetric", "alarm-KMSKeyDisabled")] == "warn"
+    assert verdicts[("kds-plain", "sse-status")] == "not_applicable"
+    assert verdicts[("kds-plain", "source-sse")] == "fail"
