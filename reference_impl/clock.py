@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
+
+log = logging.getLogger(__name__)
 
 # A fixed instant after 2026-04-20, so the dated SSE-CMK rules (PUT-03) apply to new streams.
 DEFAULT_START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+class ClockMode(StrEnum):
+    """MANUAL: time moves only when advanced (in process, and ``serve --clock manual``).
+    REAL: time follows the wall clock (``serve --clock real``)."""
+
+    MANUAL = "manual"
+    REAL = "real"
 
 
 @dataclass(order=True)
@@ -77,3 +91,84 @@ class VirtualClock:
             self._now = max(self._now, timer.when)
             timer.callback()
         self._now = max(self._now, target)
+
+
+class ClockNotControllable(RuntimeError):
+    """Raised by ``RealClock.advance``: a clock that follows wall time cannot be moved by hand."""
+
+
+class RealClock(VirtualClock):
+    """A VirtualClock that follows wall time, for the reference served over HTTP (``--clock real``).
+
+    It keeps every rule of the virtual clock (timers run in due order, each seeing ``now()`` equal
+    to its due time; time never goes backwards) because it is one: ``sync()`` advances it to the
+    wall-clock instant, running what fell due. The server calls ``sync()`` before each request,
+    so a request never sees a state older than its own instant, and a background thread calls it
+    when the next timer falls due between requests. Both run under the owner's lock. Wall time is
+    read from the monotonic clock, so an adjustment of the system clock never moves it back.
+    """
+
+    # The runner also wakes this often when nothing is scheduled (a cheap safety net).
+    IDLE_SECONDS = 1.0
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__(start or datetime.now(tz=UTC))
+        self._origin = self._now
+        self._monotonic_origin = time.monotonic()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._runner: threading.Thread | None = None
+
+    def wall_now(self) -> float:
+        return self._origin + (time.monotonic() - self._monotonic_origin)
+
+    def call_at(self, when: float, callback: Callable[[], None], label: str = "") -> Timer:
+        timer = super().call_at(when, callback, label)
+        self._wake.set()  # the runner may be waiting for a later timer
+        return timer
+
+    def advance(self, seconds: float) -> None:
+        raise ClockNotControllable("the clock follows wall time; it cannot be advanced")
+
+    def sync(self) -> None:
+        """Move to the wall-clock instant, running every timer due on the way.
+
+        A timer whose callback raises is logged and dropped, never retried: one reference bug
+        must not stop time for everything else.
+        """
+        target = self.wall_now()
+        while True:
+            try:
+                self._run_until(target)
+                return
+            except Exception:
+                log.exception("a timer failed on the real clock")
+
+    # ---- the background runner ----------------------------------------------------------------
+    def start(self, lock: threading.RLock) -> None:
+        """Run due timers in a daemon thread, under ``lock``, until ``stop()``."""
+        if self._runner is None:
+            self._runner = threading.Thread(
+                target=self._run, args=(lock,), name="reference-clock", daemon=True
+            )
+            self._runner.start()
+
+    def stop(self) -> None:
+        """Ask the runner to end; it does so without taking the lock (safe to call under it)."""
+        self._stopped.set()
+        self._wake.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._runner is not None:
+            self._runner.join(timeout)
+
+    def _run(self, lock: threading.RLock) -> None:
+        while not self._stopped.is_set():
+            self._wake.clear()
+            with lock:
+                if self._stopped.is_set():
+                    return
+                self.sync()
+                due = self.next_due()
+            wait = self.IDLE_SECONDS if due is None else due - self.wall_now()
+            self._wake.wait(min(max(wait, 0.0), self.IDLE_SECONDS))

@@ -9,9 +9,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from reference_impl.clock import DEFAULT_START, VirtualClock
+from reference_impl.clock import DEFAULT_START, ClockMode, RealClock, VirtualClock
 from reference_impl.cloudwatch.api import CloudWatchApi
 from reference_impl.cloudwatch.model import CloudWatchModel
+from reference_impl.control import ControlPlane
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import FirehoseSettings
@@ -48,19 +49,26 @@ class ReferenceCloud:
     def __init__(
         self,
         *,
-        start: datetime = DEFAULT_START,
+        start: datetime | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         region: str = DEFAULT_REGION,
         settings: FirehoseSettings | None = None,
         rate_limits: bool = True,
+        clock_mode: ClockMode | str = ClockMode.MANUAL,
     ) -> None:
         """``rate_limits=False`` lifts the five-calls-per-second limit of the Firehose control
-        plane (API-08), for unit tests that make many calls at one virtual instant."""
+        plane (API-08), for unit tests that make many calls at one virtual instant.
+
+        ``clock_mode="real"`` makes time follow the wall clock (from ``start``, default now) with
+        a background thread running what falls due; ``close()`` stops it. The default, manual,
+        starts at ``start`` (default 2026-11-01T00:00Z) and moves only through ``advance()``.
+        """
         self.account_id = account_id
         self.region = region
         self.settings = settings or FirehoseSettings()
         self.lock = threading.RLock()
         self.rate_limits = rate_limits
+        self.clock_mode = ClockMode(clock_mode)
         self._start = start
         self._build()
         self._transport = InProcessTransport(self)
@@ -68,7 +76,15 @@ class ReferenceCloud:
     def _build(self) -> None:
         """Create every service afresh; clients made earlier keep working against the new state."""
         account_id, region = self.account_id, self.region
-        self.clock = VirtualClock(self._start)
+        previous = getattr(self, "clock", None)
+        if isinstance(previous, RealClock):
+            previous.stop()  # its runner ends without taking the lock we may hold
+        self.clock: VirtualClock
+        if self.clock_mode is ClockMode.REAL:
+            self.clock = RealClock(self._start)
+            self.clock.start(self.lock)
+        else:
+            self.clock = VirtualClock(self._start or DEFAULT_START)
         self.kms = KmsModel(self.clock, account_id, region)
         self.s3 = S3Model(self.clock, region=region)
         self.cloudwatch = CloudWatchModel(self.clock)
@@ -100,6 +116,9 @@ class ReferenceCloud:
             ],
             S3RestService(self.s3),
             self.lock,
+            control=ControlPlane(self),
+            # Real time: everything due by a request's instant runs before the request does.
+            tick=self.clock.sync if isinstance(self.clock, RealClock) else None,
         )
 
     def reset(self) -> None:
@@ -129,6 +148,12 @@ class ReferenceCloud:
         """Move virtual time forward; transitions, flushes, deliveries and expiry run as due."""
         with self.lock:
             self.clock.advance(seconds + 60.0 * minutes + 3600.0 * hours)
+
+    def close(self) -> None:
+        """Stop the real clock's runner thread (nothing to do on a manual clock)."""
+        if isinstance(self.clock, RealClock):
+            self.clock.stop()
+            self.clock.join(timeout=5.0)
 
     def at_rest(self) -> dict[str, list[bytes]]:
         """{resource ARN: [bytes held at rest for it]} for Firehose streams and Kinesis streams.

@@ -140,7 +140,7 @@ def _value(shape: Shape, value: Any, path: str, c: _Collector) -> Any:
     if kind in ("double", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise serialization_error(f"Expected a number at '{path}'.")
-        if not math.isfinite(value):
+        if not _finite(value):
             raise serialization_error(f"Expected a finite number at '{path}'.")
         _range(shape, value, path, c)
         return float(value)
@@ -149,6 +149,14 @@ def _value(shape: Shape, value: Any, path: str, c: _Collector) -> Any:
             raise serialization_error(f"Expected a timestamp at '{path}'.")
         return _timestamp(value, path)
     return value
+
+
+def _finite(value: float) -> bool:
+    """False for NaN, the infinities, and integers past a double's range (10**400 in JSON)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _encodable(text: str) -> bool:
@@ -162,7 +170,7 @@ def _encodable(text: str) -> bool:
 
 def _timestamp(value: float | str, path: str) -> float:
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        if not _finite(value):
             raise serialization_error(f"Invalid timestamp at '{path}'.")
         return float(value)
     from datetime import datetime

@@ -4,14 +4,17 @@
 ``region=…``, ``account_id=…`` and the wait bounds in seconds (``transition_timeout=…``,
 ``delivery_timeout=…``, ``metric_timeout=…``, ``grant_timeout=…``, ``poll_initial=…``,
 ``poll_max=…``).
-All services share the URL. The adapter adds no behaviour; it declares no capability until the
-endpoint can say which it has (``discover_capabilities``).
+All services share the URL. The adapter adds no behaviour. It declares the capabilities the
+endpoint says it has: a served reference implementation (``firehose-conformance serve``) lists them
+at ``GET /_reference/health`` and carries them out through that control plane; any other endpoint
+has none, and its capability scenarios are N/A.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,8 +31,9 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from firehose_conformance.capabilities import Capability
-from firehose_conformance.errors import TargetMisbehaved
-from firehose_conformance.targets.base import Target, WaitProfile
+from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
+from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
+from firehose_conformance.targets.control_plane import ControlPlane
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -44,6 +48,9 @@ EMULATOR_PROFILE = WaitProfile(
     poll_initial=0.5,
     poll_max=5.0,
 )
+# A clock the suite moves (a reference server on a manual clock): waiting costs no wall time, so
+# the bounds are the in-process reference target's, and every verdict can match its verdicts.
+CLOCK_PROFILE = WaitProfile(poll_initial=1.0, poll_max=30.0)
 PROFILE_OPTIONS = frozenset(f.name for f in dataclasses.fields(WaitProfile))
 OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id"})
 HTML_PAGE = re.compile(r"<(?:!doctype|html)\b.*", re.IGNORECASE | re.DOTALL)
@@ -67,20 +74,64 @@ class EndpointTarget(Target):
         if not re.fullmatch(r"\d{12}", self.account_id):
             raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
         bounds = {k: _seconds(k, v) for k, v in options.items() if k in PROFILE_OPTIONS}
-        self.profile = dataclasses.replace(EMULATOR_PROFILE, **bounds)
-        self._session = _session(self.region)
+        self.control: ControlPlane | None = None
         self.capabilities = self.discover_capabilities()
+        base = CLOCK_PROFILE if self.has(Capability.CLOCK) else EMULATOR_PROFILE
+        self.profile = dataclasses.replace(base, **bounds)
+        if self.control is not None:  # the server says who it is, unless told otherwise
+            self.region = options.get("region") or self.control.health.get("region", self.region)
+            self.account_id = options.get("account_id") or self.control.health.get(
+                "account_id", self.account_id
+            )
+        self._session = _session(self.region)
         self._check_reachable()
 
     def discover_capabilities(self) -> frozenset[Capability]:
-        """The capabilities this endpoint offers: none, for now.
+        """The capabilities the endpoint's control plane offers; none without one.
 
-        The seam for a control plane: once the reference implementation serves over HTTP with
-        endpoints for its clock, its bytes at rest and instant key deletion, this asks the
-        endpoint which it has (and the matching ``advance``/``at_rest``/``delete_key_now``
-        call them). A plain emulator offers none, so its capability scenarios are N/A.
+        A reference server lists them at ``GET /_reference/health``: ``needs-clock`` on a manual
+        clock only, ``needs-at-rest``, ``needs-key-deletion``. A plain emulator answers 404 there.
         """
-        return frozenset()
+        self.control = ControlPlane.discover(self.endpoint_url)
+        if self.control is None:
+            return frozenset()
+        if Capability.CLOCK in self.control.capabilities and _parallel_workers() > 1:
+            raise ValueError(
+                "the server runs on a manual clock, which one run moves and resets scenario by "
+                "scenario: run it without -n, or serve with --clock real for parallel workers"
+            )
+        return self.control.capabilities
+
+    def _control(self, capability: Capability) -> ControlPlane:
+        if self.control is None or capability not in self.capabilities:
+            raise CapabilityMissing(f"target {self.name!r} lacks @{capability.value}")
+        return self.control
+
+    # ---- the capabilities, through the control plane --------------------------------------------
+    def advance(self, seconds: float) -> None:
+        self._control(Capability.CLOCK).advance(seconds)
+
+    def now(self) -> float:
+        if self.has(Capability.CLOCK):
+            return self._control(Capability.CLOCK).now()
+        return super().now()
+
+    def at_rest(self) -> dict[str, list[bytes]]:
+        return self._control(Capability.AT_REST).at_rest()
+
+    def delete_key_now(self, key: KeyRef) -> None:
+        self._control(Capability.KEY_DELETION).delete_key(key.key_id)
+
+    def start_scenario(self) -> None:
+        """On a manual clock the run has the server to itself: each scenario starts afresh."""
+        if self.has(Capability.CLOCK):
+            self._control(Capability.CLOCK).reset()
+
+    def finish_scenario(self) -> list[str]:
+        if self.has(Capability.CLOCK):
+            self.ledger.entries.clear()  # the next reset removes everything at once
+            return []
+        return super().finish_scenario()
 
     def make_client(self, service: str, *, validate: bool) -> Any:
         config = Config(
@@ -122,6 +173,14 @@ class EndpointTarget(Target):
                 f"the endpoint {self.endpoint_url} does not answer as the Firehose API: "
                 f"{_tidy(str(error))[:200]}"
             ) from None
+
+
+def _parallel_workers() -> int:
+    """How many pytest-xdist workers share this run (1 when it is not parallel)."""
+    try:
+        return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    except ValueError:
+        return 1
 
 
 def _endpoint_url(value: str | None) -> str:

@@ -713,7 +713,7 @@ def call_wsgi(cloud: ReferenceCloud, body: bytes, length: str | None) -> Respons
         ("1e3", None),
         (" ", None),
         ("5", "SerializationException"),  # cut short: not JSON
-        ("100", "NotFoundException"),  # longer than the body: what arrived is read
+        ("100", "IncompleteBody"),  # longer than the body: cut short, never taken as whole
     ],
     ids=[
         "missing",

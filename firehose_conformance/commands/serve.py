@@ -1,0 +1,25 @@
+"""``firehose-conformance serve``: the bundled reference implementation over HTTP.
+
+The same server as ``python -m reference_impl`` (``reference_impl.server``); point any AWS SDK,
+or ``run --target endpoint --target-option endpoint_url=http://127.0.0.1:4573``, at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from reference_impl import server
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve the reference implementation over HTTP (every service, one endpoint)",
+        description="Serve the reference implementation over HTTP until SIGINT or SIGTERM.",
+    )
+    server.add_arguments(parser)
+    parser.set_defaults(handler=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    return server.serve(server.options_from(args), quiet=args.quiet)

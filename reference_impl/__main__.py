@@ -1,0 +1,7 @@
+"""``python -m reference_impl``: serve the reference implementation over HTTP."""
+
+import sys
+
+from reference_impl.server import main
+
+sys.exit(main())
