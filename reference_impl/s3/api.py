@@ -74,10 +74,13 @@ def _xml(body: bytes, status: int = 200) -> Response:
 
 
 def _not_implemented() -> AwsError:
+    # S3 itself answers 501 here; the reference answers 400 with S3's code, so that a feature
+    # outside its subset never looks like a server fault (bad input is never a 5xx).
     return AwsError(
         "NotImplemented",
-        "A header or query you provided implies functionality that is not implemented.",
-        501,
+        "A header or query you provided implies functionality that the reference implementation "
+        "does not implement.",
+        400,
     )
 
 

@@ -209,9 +209,9 @@ def test_list_errors(s3) -> None:
 def test_unimplemented_subresource_is_not_implemented(s3) -> None:
     s3.create_bucket(Bucket="data")
     code, status, _ = error_of(s3.get_bucket_tagging, Bucket="data")
-    assert (code, status) == ("NotImplemented", 501)
+    assert (code, status) == ("NotImplemented", 400)
     code, status, _ = error_of(s3.create_multipart_upload, Bucket="data", Key="k")
-    assert (code, status) == ("NotImplemented", 501)
+    assert (code, status) == ("NotImplemented", 400)
 
 
 def test_raw_requests_get_xml_errors(cloud: ReferenceCloud) -> None:
