@@ -81,6 +81,9 @@ def execute(args: argparse.Namespace) -> int:
         "no:cacheprovider",
         "--import-mode=importlib",
         "-q",
+        # The table and the results file carry each failure's reason; pytest's tracebacks would
+        # bury them (pass -- --tb=short to see them).
+        "--tb=no",
         f"--target={args.target}",
         f"--results={results_path}",
         f"--junitxml={junit_path}",
