@@ -70,7 +70,7 @@ Feature: KMS grants for customer managed keys
 
   # GRT-05: "Set this to true if you want to delete the Firehose stream even if Firehose is unable
   # to retire the grant for the CMK". A key that no longer exists is a customer-side cause.
-  @GRT-05 @needs-key-deletion
+  @GRT-05 @SSE-18 @needs-key-deletion
   Scenario: A stream whose grant cannot be retired can be force-deleted
     Given encryption is enabled on "S" with key "K"
     And key "K" is deleted
@@ -83,3 +83,28 @@ Feature: KMS grants for customer managed keys
     When I delete the delivery stream "S" with AllowForceDelete
     Then the call succeeds
     And the delivery stream "S" is eventually gone
+
+  @GRT-05 @needs-key-deletion
+  Scenario: A stream whose grant cannot be retired is deleted at once with AllowForceDelete
+    Given encryption is enabled on "S" with key "K"
+    And key "K" is deleted
+    When I delete the delivery stream "S" with AllowForceDelete
+    Then the call succeeds
+    And the delivery stream "S" is eventually gone
+
+  @GRT-05
+  Scenario: Deleting a stream retires its grant
+    Given encryption is enabled on "S" with key "K"
+    When I delete the delivery stream "S"
+    Then the call succeeds
+    And the delivery stream "S" is eventually gone
+    And key "K" eventually has no grants
+
+  @GRT-03
+  Scenario: Enabling the same key again, then stopping, leaves no grant behind
+    Given encryption is enabled on "S" with key "K"
+    When I start encryption on "S" with key "K"
+    Then the encryption status of "S" becomes "ENABLED"
+    When I stop encryption on "S"
+    Then the encryption status of "S" becomes "DISABLED"
+    And key "K" eventually has no grants

@@ -247,3 +247,12 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     When I create a DirectPut delivery stream "E" with encryption using key "A"
     Then the call fails with one of "InvalidArgumentException, InvalidKMSResourceException" or the delivery stream "E" becomes "CREATING_FAILED"
     And if the delivery stream "E" is CREATING_FAILED, a KMS-related failure description explains it
+
+  @SSE-06 @SSE-10
+  Scenario: Puts right after a key change succeed
+    Given a symmetric customer managed key "K2"
+    And encryption is enabled on "S" with key "K"
+    And 6 seconds pass
+    When I start encryption on "S" with key "K2"
+    And I put 1 record to "S" with PutRecord every second for 6 seconds from when its encryption status is "ENABLED"
+    Then every put to "S" succeeded

@@ -144,5 +144,33 @@ Feature: Where data is at rest depends on the source of the delivery stream
   @SRC-11 @needs-at-rest
   Scenario: Direct PUT data held in interim storage is encrypted even without SSE
     Given a DirectPut delivery stream "S"
-    When I put 5 records to "S" with PutRecordBatch
+    When I put 200 records to "S" with PutRecordBatch
     Then no plaintext of the records put to "S" is held at rest
+
+  @SRC-09 @SSE-06 @needs-at-rest
+  Scenario Outline: Direct PUT data is held at rest only encrypted while SSE is on (<key>)
+    Given a DirectPut delivery stream "S"
+    And encryption is enabled on "S" with <key>
+    When 6 seconds pass
+    And I put 5 records to "S" with PutRecordBatch
+    Then every put to "S" reports Encrypted true
+    And no plaintext of the records put to "S" is held at rest
+
+    Examples:
+      | key              |
+      | key "K"          |
+      | an AWS owned key |
+
+  @KEY-05
+  Scenario: Direct PUT records stored under an AWS owned key are delivered
+    Given a DirectPut delivery stream "S"
+    And encryption is enabled on "S" with an AWS owned key
+    When 6 seconds pass
+    And I put 3 records to "S" with PutRecordBatch
+    Then the destination of "S" eventually holds every record put to "S"
+
+  @SRC-11
+  Scenario: Direct PUT records stored without SSE are delivered
+    Given a DirectPut delivery stream "S"
+    When I put 3 records to "S" with PutRecordBatch
+    Then the destination of "S" eventually holds every record put to "S"

@@ -11,11 +11,20 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from firehose_conformance.catalog import CatalogError
-from firehose_conformance.commands import audit, docs, report, requirements, run, serve, sweep
+from firehose_conformance.commands import (
+    audit,
+    docs,
+    report,
+    requirements,
+    run,
+    selftest,
+    serve,
+    sweep,
+)
 from firehose_conformance.errors import UsageError
 
 # Each command module adds its own subparser; add a new command by adding it here.
-COMMANDS = (run, requirements, serve, report, docs, sweep, audit)
+COMMANDS = (run, requirements, serve, report, docs, selftest, sweep, audit)
 
 
 class _Parser(argparse.ArgumentParser):

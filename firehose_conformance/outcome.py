@@ -13,6 +13,7 @@ class Outcome:
     error_code: str | None = None
     error_message: str = ""
     http_status: int = 200
+    raw_body: bytes | None = None  # the HTTP body as received, where the client keeps it
 
     @property
     def ok(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import parse
@@ -43,6 +44,9 @@ def call_succeeds(world: World) -> None:
 def call_succeeds_empty(world: World) -> None:
     assert world.last.ok, world.last.describe()
     assert world.last.body() == {}, f"{world.last.operation} answered {world.last.body()}, not {{}}"
+    raw = world.last.raw_body
+    if raw is not None:  # botocore keeps only modelled members: look at what was sent
+        assert json.loads(raw or b"{}") == {}, f"{world.last.operation} answered {raw!r}, not {{}}"
 
 
 @then(parsers.re(r'the call fails with "(?P<code>[A-Za-z]+)"$'))

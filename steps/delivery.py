@@ -170,3 +170,26 @@ def restricted_caller_puts(t: Target, world: World, alias: str) -> None:
         Record={"Data": b"fsc"},
     )
     world.record(outcome)
+
+
+@when(
+    quoted(
+        'I put 1 record to "{alias}" with PutRecord every second for {seconds:d} seconds from when '
+        'its encryption status is "{status}"'
+    )
+)
+def put_every_second_from(t: Target, world: World, alias: str, seconds: int, status: str) -> None:
+    """Watch the status each second (no puts meanwhile), then put once a second."""
+    name = world.stream(alias).name
+    _watch(t, name, status, alias)
+    for _ in range(seconds):
+        _put(t, world, alias, 1, "PutRecord")
+        t.sleep(1)
+
+
+def _watch(t: Target, name: str, status: str, alias: str) -> None:
+    for _ in range(int(t.profile.transition_timeout)):
+        if actions.encryption_status(t, name) == status:
+            return
+        t.sleep(1)
+    raise AssertionError(f"the encryption status of {alias} never became {status}")

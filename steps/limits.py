@@ -150,6 +150,9 @@ def stream_gone_or_force(t: Target, world: World, alias: str) -> None:
         what=f"delivery stream {alias} gone or DELETING_FAILED",
     )
     if final == "DELETING_FAILED":
+        from steps.encryption import _assert_failure_description
+
+        _assert_failure_description(actions.describe(t, name), "DELETING_FAILED")
         delete_stream_force(t, world, alias)
         assert world.last.ok, world.last.describe()
         stream_gone(t, world, alias)

@@ -135,12 +135,20 @@ class Target:
     def make_client(self, service: str, *, validate: bool) -> Any:
         raise NotImplementedError
 
+    last_raw_body: bytes | None = None
+
+    def _keep_raw_body(self, http_response: Any = None, **_: Any) -> None:
+        self.last_raw_body = getattr(http_response, "content", None)
+
     def client(self, service: str, *, validate: bool = True) -> GuardedClient:
         """A (cached) client; ``validate=False`` skips botocore's client-side checks, so that
         bad input reaches the service, whose own validation is what the spec checks."""
         key = (service, validate)
         if key not in self._clients:
-            self._clients[key] = GuardedClient(self, self.make_client(service, validate=validate))
+            made = self.make_client(service, validate=validate)
+            if service == "firehose":  # JSON bodies only (reading S3's would consume its streams)
+                made.meta.events.register("after-call", self._keep_raw_body)
+            self._clients[key] = GuardedClient(self, made)
         return self._clients[key]
 
     @property
@@ -212,7 +220,7 @@ class Target:
             err = error.response.get("Error", {})
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
             return Outcome(operation, None, err.get("Code", "?"), err.get("Message", ""), status)
-        return Outcome(operation, response)
+        return Outcome(operation, response, raw_body=self.last_raw_body)
 
     # ---- time ---------------------------------------------------------------------------------
     def has(self, capability: Capability) -> bool:

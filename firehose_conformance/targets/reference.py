@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from botocore import UNSIGNED
@@ -11,6 +12,12 @@ from firehose_conformance.capabilities import Capability
 from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
 from reference_impl import ReferenceCloud
 from reference_impl.cloud import CLIENT_CONFIG
+
+
+def _activate_deviant(name: str) -> ExitStack:
+    from firehose_conformance.deviants import activate  # only the self-test needs the catalog
+
+    return activate(name)
 
 
 class ReferenceTarget(Target):
@@ -26,10 +33,18 @@ class ReferenceTarget(Target):
     profile = WaitProfile(poll_initial=1.0, poll_max=30.0)
 
     def __init__(self, **options: Any) -> None:
+        deviant = options.pop("deviant", None)
         if options:
             raise ValueError(f"the reference target takes no options (got {', '.join(options)})")
         super().__init__()
-        self.cloud = ReferenceCloud()
+        # deviant=NAME (the self-test): the reference with one catalogued bug, from
+        # firehose_conformance.deviants, patched in until close().
+        self._deviant = _activate_deviant(deviant) if deviant else None
+        try:
+            self.cloud = ReferenceCloud()
+        except BaseException:
+            self.close()
+            raise
         self.account_id = self.cloud.account_id
         self.region = self.cloud.region
 
@@ -56,6 +71,11 @@ class ReferenceTarget(Target):
 
     def at_rest(self) -> dict[str, list[bytes]]:
         return self.cloud.at_rest()
+
+    def close(self) -> None:
+        if self._deviant is not None:
+            self._deviant.close()
+            self._deviant = None
 
     def delete_key_now(self, key: KeyRef) -> None:
         with self.cloud.lock:

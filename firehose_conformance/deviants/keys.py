@@ -1,0 +1,153 @@
+"""Deviants of which keys Firehose takes and how they are named (KEY-01..07)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reference_impl.json_protocol
+import reference_impl.validation
+from firehose_conformance.deviants.base import Patcher, deviant
+from reference_impl.errors import AwsError
+from reference_impl.firehose import key_checks, kms_errors
+from reference_impl.firehose.grants import GRANT_OPERATIONS, GrantAgent
+from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.states import (
+    AWS_OWNED,
+    EncryptionStatus,
+    FailureType,
+    KeyConfig,
+    KeyType,
+)
+from reference_impl.kms.specs import KeyClass
+from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
+
+ENCRYPTION_INPUT = "DeliveryStreamEncryptionConfigurationInput"
+ACCEPTED = "was accepted and the"  # "Start was accepted and the status became ENABLED"
+
+
+def _accept_key_classes(p: Patcher, *accepted: KeyClass) -> None:
+    """Firehose takes keys of this class as if they were symmetric encryption keys: no grant is
+    made (it cannot be on such a key), and the status becomes ENABLED."""
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
+        if self.kms.resolve(config.key_arn).key_class in accepted:
+            return None
+        return original(self, book, config, stream_name)
+
+
+@deviant("asymmetric-key-accepted", "KEY-01", evidence=ACCEPTED)
+def asymmetric_key_accepted(p: Patcher) -> None:
+    """Asymmetric signing and key-agreement keys (RSA, ECC, ML-DSA) are taken and ENABLED."""
+    _accept_key_classes(p, KeyClass.ASYMMETRIC_SIGNING, KeyClass.KEY_AGREEMENT)
+
+
+@deviant("asymmetric-encryption-key-accepted", "KEY-01", evidence=ACCEPTED)
+def asymmetric_encryption_key_accepted(p: Patcher) -> None:
+    """RSA keys for ENCRYPT_DECRYPT pass for symmetric ones (both "encrypt") and are ENABLED."""
+    _accept_key_classes(p, KeyClass.ASYMMETRIC_ENCRYPTION)
+
+
+@deviant("hmac-key-accepted", "KEY-02", evidence=ACCEPTED)
+def hmac_key_accepted(p: Patcher) -> None:
+    """HMAC keys, being "symmetric", are taken and encryption is ENABLED."""
+    _accept_key_classes(p, KeyClass.HMAC)
+
+
+@deviant("key-type-unchecked", "KEY-03", evidence="succeeded; expected")
+def key_type_unchecked(p: Patcher) -> None:
+    """KeyType is not validated: a missing or unknown KeyType means AWS_OWNED_CMK."""
+
+    @p.around(reference_impl.json_protocol, "validate_input")
+    def validate(original: Any, shape: Any, params: Any) -> dict[str, Any]:
+        raw = params.get(ENCRYPTION_INPUT) if isinstance(params, dict) else None
+        if not isinstance(raw, dict):
+            return original(shape, params)
+        checked = original(shape, {k: v for k, v in params.items() if k != ENCRYPTION_INPUT})
+        return {**checked, ENCRYPTION_INPUT: raw}
+
+    @p.around(key_checks, "parse_key_request")
+    def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
+        if params is not None and params.get("KeyType") not in {k.value for k in KeyType}:
+            return AWS_OWNED
+        return original(params)
+
+
+@deviant("cmk-without-arn-uses-aws-owned-key", "KEY-04", evidence="succeeded; expected")
+def cmk_without_arn_uses_aws_owned_key(p: Patcher) -> None:
+    """CUSTOMER_MANAGED_CMK without a KeyARN quietly falls back to AWS_OWNED_CMK."""
+
+    @p.around(key_checks, "parse_key_request")
+    def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
+        if params and params.get("KeyType") == "CUSTOMER_MANAGED_CMK" and not params.get("KeyARN"):
+            return AWS_OWNED
+        return original(params)
+
+
+@deviant("aws-owned-key-borrows-a-customer-key", "KEY-05", evidence="grant(s)")
+def aws_owned_key_borrows_a_customer_key(p: Patcher) -> None:
+    """AWS_OWNED_CMK is emulated with the account's first customer managed key (and its grant)."""
+
+    @p.around(SseController, "_finish_enable")
+    def finish(original: Any, self: SseController, stream: Any, attempt: int) -> None:
+        original(self, stream, attempt)
+        encryption = stream.encryption
+        if encryption.status is not EncryptionStatus.ENABLED or encryption.current.is_cmk:
+            return
+        customer_keys = self.kms.keys()  # KmsModel.keys(): every key, oldest first
+        for key in customer_keys:
+            if key.is_symmetric_encryption and str(key.manager) == "CUSTOMER":
+                self.kms.create_grant(
+                    key.arn,
+                    caller=account_root(self.account_id),
+                    grantee_principal=FIREHOSE_PRINCIPAL,
+                    operations=list(GRANT_OPERATIONS),
+                )
+                return
+
+
+@deviant("key-arn-pattern-unchecked", "KEY-06", evidence="succeeded; expected")
+def key_arn_pattern_unchecked(p: Patcher) -> None:
+    """KeyARN's pattern and length are not checked: a bare key id or alias name is taken."""
+
+    @p.around(reference_impl.validation, "_value")
+    def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
+        if shape.name == "AWSKMSKeyARN" and isinstance(given, str):
+            return given
+        return original(shape, given, path, collector)
+
+
+@deviant("alias-arns-refused", "KEY-06", evidence="InvalidArgumentException")
+def alias_arns_refused(p: Patcher) -> None:
+    """A KeyARN that is an alias ARN is refused, although the documented pattern allows it."""
+
+    @p.around(key_checks, "parse_key_request")
+    def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
+        if params and ":alias/" in (params.get("KeyARN") or ""):
+            raise AwsError("InvalidArgumentException", "KeyARN must be the ARN of a KMS key.")
+        return original(params)
+
+
+@deviant("key-usability-unchecked", "KEY-07", evidence="status became ENABLED")
+def key_usability_unchecked(p: Patcher) -> None:
+    """Start checks only that the CMK exists: disabled, pending-deletion or denied keys get ENABLED.
+
+    A grant that cannot be made is ignored.
+    """
+
+    def verify(kms: Any, account_id: str, requested: KeyConfig) -> KeyConfig:
+        arn = requested.shown_arn or ""
+        try:
+            key = kms.resolve(arn)
+        except AwsError as error:
+            raise kms_errors.invalid_kms_resource(f"Firehose cannot use {arn}", error) from None
+        return KeyConfig(KeyType.CUSTOMER_MANAGED_CMK, key.arn, arn)
+
+    p.replace(key_checks, "verify_cmk", verify)
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
+        failure = original(self, book, config, stream_name)
+        if failure is not None and failure.type is not FailureType.INVALID_KMS_KEY:
+            return None
+        return failure
