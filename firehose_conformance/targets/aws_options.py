@@ -12,12 +12,16 @@ real credentials. Anything else (another host) is refused.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from firehose_conformance.targets.base import WaitProfile
+from firehose_conformance.targets.base import (
+    WAIT_OPTIONS,
+    WaitProfile,
+    parse_seconds,
+    wait_overrides,
+)
 
 YES = frozenset({"yes", "true", "1"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -36,7 +40,6 @@ AWS_PROFILE = WaitProfile(
     poll_initial=2.0,
     poll_max=30.0,
 )
-PROFILE_OPTIONS = frozenset(f.name for f in dataclasses.fields(WaitProfile))
 # IAM is eventually consistent: a new role may not be assumable for about 10 seconds.
 IAM_PROPAGATION_SECONDS = 15.0
 # Teardown retries what failed (e.g. a bucket still receiving a deleting stream's last flush).
@@ -77,9 +80,9 @@ class AwsOptions:
 
 def parse_options(options: dict[str, str]) -> AwsOptions:
     """Check every option; raise ValueError with one line saying what to pass."""
-    unknown = sorted(set(options) - OTHER_OPTIONS - PROFILE_OPTIONS)
+    unknown = sorted(set(options) - OTHER_OPTIONS - WAIT_OPTIONS)
     if unknown:
-        known = ", ".join(sorted(OTHER_OPTIONS | PROFILE_OPTIONS))
+        known = ", ".join(sorted(OTHER_OPTIONS | WAIT_OPTIONS))
         raise ValueError(f"unknown option(s) {', '.join(unknown)}; known: {known}")
     if str(options.get("allow_live_aws", "")).lower() not in YES:
         raise ValueError(
@@ -101,7 +104,7 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
         raise ValueError(f"role_arn must be an IAM role ARN, got {role_arn!r}")
     endpoint_url = _endpoint_url(options.get("endpoint_url") or None)
     testing = endpoint_url is not None
-    bounds = {k: _seconds(k, v) for k, v in options.items() if k in PROFILE_OPTIONS}
+    bounds = wait_overrides(options)
     return AwsOptions(
         account_id=account_id,
         region=region,
@@ -109,12 +112,12 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
         role_arn=role_arn,
         aws_profile=options.get("aws_profile") or None,
         profile=dataclasses.replace(AWS_PROFILE, **bounds),
-        iam_propagation_seconds=_seconds(
+        iam_propagation_seconds=parse_seconds(
             "iam_propagation_seconds",
             options.get("iam_propagation_seconds", str(0 if testing else IAM_PROPAGATION_SECONDS)),
             allow_zero=True,
         ),
-        cleanup_pause_seconds=_seconds(
+        cleanup_pause_seconds=parse_seconds(
             "cleanup_pause_seconds",
             options.get("cleanup_pause_seconds", str(0.1 if testing else CLEANUP_PAUSE_SECONDS)),
             allow_zero=True,
@@ -133,13 +136,3 @@ def _endpoint_url(value: str | None) -> str | None:
             "use --target endpoint for other emulators"
         )
     return value
-
-
-def _seconds(option: str, value: str, *, allow_zero: bool = False) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError(f"{option} must be a number of seconds, got {value!r}") from None
-    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
-    return seconds

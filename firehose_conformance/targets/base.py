@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import (
@@ -44,6 +45,25 @@ class WaitProfile:
     grant_timeout: float = 900.0  # a grant retiring (KMS: "usually less than five minutes")
     poll_initial: float = 1.0
     poll_max: float = 15.0
+
+
+WAIT_OPTIONS = frozenset(f.name for f in fields(WaitProfile))  # target options of that name
+
+
+def parse_seconds(option: str, value: str, *, allow_zero: bool = False) -> float:
+    """A target option given in seconds: a finite, positive number (or zero where allowed)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{option} must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def wait_overrides(options: dict[str, str]) -> dict[str, float]:
+    """The wait bounds among a target's options, for ``dataclasses.replace(profile, **...)``."""
+    return {k: parse_seconds(k, v) for k, v in options.items() if k in WAIT_OPTIONS}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ has none, and its capability scenarios are N/A.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import re
 from typing import Any
@@ -32,7 +31,13 @@ from botocore.parsers import ResponseParserError
 
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
-from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
+from firehose_conformance.targets.base import (
+    WAIT_OPTIONS,
+    KeyRef,
+    Target,
+    WaitProfile,
+    wait_overrides,
+)
 from firehose_conformance.targets.control_plane import ControlPlane
 
 CONNECT_TIMEOUT = 5.0
@@ -51,7 +56,6 @@ EMULATOR_PROFILE = WaitProfile(
 # A clock the suite moves (a reference server on a manual clock): waiting costs no wall time, so
 # the bounds are the in-process reference target's, and every verdict can match its verdicts.
 CLOCK_PROFILE = WaitProfile(poll_initial=1.0, poll_max=30.0)
-PROFILE_OPTIONS = frozenset(f.name for f in dataclasses.fields(WaitProfile))
 OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id"})
 HTML_PAGE = re.compile(r"<(?:!doctype|html)\b.*", re.IGNORECASE | re.DOTALL)
 HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -63,9 +67,9 @@ class EndpointTarget(Target):
     name = "endpoint"
 
     def __init__(self, **options: str) -> None:
-        unknown = sorted(set(options) - OTHER_OPTIONS - PROFILE_OPTIONS)
+        unknown = sorted(set(options) - OTHER_OPTIONS - WAIT_OPTIONS)
         if unknown:
-            known = ", ".join(sorted(OTHER_OPTIONS | PROFILE_OPTIONS))
+            known = ", ".join(sorted(OTHER_OPTIONS | WAIT_OPTIONS))
             raise ValueError(f"unknown option(s) {', '.join(unknown)}; known: {known}")
         super().__init__()
         self.endpoint_url = _endpoint_url(options.get("endpoint_url"))
@@ -73,7 +77,7 @@ class EndpointTarget(Target):
         self.account_id = options.get("account_id") or self.account_id
         if not re.fullmatch(r"\d{12}", self.account_id):
             raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
-        bounds = {k: _seconds(k, v) for k, v in options.items() if k in PROFILE_OPTIONS}
+        bounds = wait_overrides(options)
         self.control: ControlPlane | None = None
         self.capabilities = self.discover_capabilities()
         base = CLOCK_PROFILE if self.has(Capability.CLOCK) else EMULATOR_PROFILE
@@ -194,16 +198,6 @@ def _endpoint_url(value: str | None) -> str:
     except ValueError:
         raise ValueError(f"endpoint_url has a bad port: {value!r}") from None
     return value
-
-
-def _seconds(option: str, value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError(f"{option} must be a number of seconds, got {value!r}") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
-    return seconds
 
 
 def _session(region: str) -> boto3.session.Session:
