@@ -6,9 +6,9 @@ import threading
 from datetime import datetime
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
+from reference_impl.aws_models import PinnedSession
 from reference_impl.clock import DEFAULT_START, ClockMode, RealClock, VirtualClock
 from reference_impl.cloudwatch.api import CloudWatchApi
 from reference_impl.cloudwatch.model import CloudWatchModel
@@ -30,7 +30,7 @@ from reference_impl.wsgi import ReferenceApp
 
 SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
 
-_BOTO_SESSION = boto3.session.Session()
+_BOTO_SESSION = PinnedSession()
 # One attempt: a retry would hide what the implementation answered the first time.
 CLIENT_CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"},

@@ -9,22 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-import botocore.session
 from botocore import xform_name
-from botocore.model import ServiceModel
 
+from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError, serialization_error
 from reference_impl.throttling import RateLimiter
 from reference_impl.validation import validate_input
 
 log = logging.getLogger(__name__)
-
-_SESSION = botocore.session.get_session()
-
-
-def service_model(name: str) -> ServiceModel:
-    """The installed botocore model: the authority for shapes, enums and error codes."""
-    return _SESSION.get_service_model(name)
 
 
 @dataclass

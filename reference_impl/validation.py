@@ -1,4 +1,4 @@
-"""Server-side input validation driven by the installed botocore service model.
+"""Server-side input validation driven by the vendored service models (reference_impl.aws_models).
 
 botocore checks only required members, types and minimum lengths on the client side; patterns,
 enums and maximum lengths reach the service (AMB-21). AWS front-ends answer those with the

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 from firehose_conformance.audit.auditor import RegionClients
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.reads import AuditAborted, read
+from reference_impl.aws_models import PinnedSession
 
 DUMMY_CREDENTIALS = "testing"
 EMULATOR_REGION = "us-east-1"
@@ -48,15 +48,15 @@ def open_regions(
     return opened
 
 
-def _session(profile: str | None, endpoint_url: str | None) -> boto3.session.Session:
+def _session(profile: str | None, endpoint_url: str | None) -> PinnedSession:
     try:
-        session = boto3.session.Session(profile_name=profile)
+        session = PinnedSession(profile_name=profile)
     except ProfileNotFound:
         raise AuditAborted(f"the AWS profile {profile!r} is not configured") from None
     if session.get_credentials() is None:
         if endpoint_url is None:
             raise AuditAborted("no AWS credentials found (environment, shared config or --profile)")
-        session = boto3.session.Session(
+        session = PinnedSession(
             aws_access_key_id=DUMMY_CREDENTIALS,
             aws_secret_access_key=DUMMY_CREDENTIALS,
             region_name=session.region_name,
@@ -64,7 +64,7 @@ def _session(profile: str | None, endpoint_url: str | None) -> boto3.session.Ses
     return session
 
 
-def _default_region(session: boto3.session.Session, endpoint_url: str | None) -> str:
+def _default_region(session: PinnedSession, endpoint_url: str | None) -> str:
     if session.region_name:
         return session.region_name
     if endpoint_url is not None:
@@ -73,7 +73,7 @@ def _default_region(session: boto3.session.Session, endpoint_url: str | None) ->
 
 
 def _client(
-    session: boto3.session.Session,
+    session: PinnedSession,
     service: str,
     region: str,
     endpoint_url: str | None,
@@ -90,7 +90,7 @@ def _client(
     return session.client(service, config=config, **extra)
 
 
-def _probe(session: boto3.session.Session, region: str, endpoint_url: str | None) -> None:
+def _probe(session: PinnedSession, region: str, endpoint_url: str | None) -> None:
     """One attempt at a read: unreachable endpoints and refused credentials end the audit
     (``read`` raises); any other answer, even AccessDenied, shows the endpoint is there."""
     probe = ReadOnlyClient(_client(session, "firehose", region, endpoint_url, attempts=1))

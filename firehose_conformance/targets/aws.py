@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TextIO
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
@@ -54,6 +53,7 @@ from firehose_conformance.targets.aws_resources import (
     delivery_trust_policy,
 )
 from firehose_conformance.targets.base import KeyRef, Ledger, Target
+from reference_impl.aws_models import PinnedSession
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
@@ -301,7 +301,7 @@ class AwsTarget(Target):
                 description=f"firehose-conformance run {self.run_id}: a caller without KMS",
             )
             credentials = self._assume(arn)
-            session = boto3.session.Session(
+            session = PinnedSession(
                 aws_access_key_id=credentials["AccessKeyId"],
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials["SessionToken"],
@@ -409,17 +409,17 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _session(options: AwsOptions) -> boto3.session.Session:
+def _session(options: AwsOptions) -> PinnedSession:
     """The usual credential chain; with endpoint_url (tests) dummy credentials, always, so
     that real ones never leave for an emulator."""
     if options.testing:
-        return boto3.session.Session(
+        return PinnedSession(
             aws_access_key_id=DUMMY_CREDENTIALS,
             aws_secret_access_key=DUMMY_CREDENTIALS,
             region_name=options.region,
         )
     try:
-        return boto3.session.Session(profile_name=options.aws_profile, region_name=options.region)
+        return PinnedSession(profile_name=options.aws_profile, region_name=options.region)
     except ProfileNotFound as error:
         raise ValueError(str(error)) from None
 

@@ -18,7 +18,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
@@ -39,6 +38,7 @@ from firehose_conformance.targets.base import (
     wait_overrides,
 )
 from firehose_conformance.targets.control_plane import ControlPlane
+from reference_impl.aws_models import PinnedSession
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -200,11 +200,11 @@ def _endpoint_url(value: str | None) -> str:
     return value
 
 
-def _session(region: str) -> boto3.session.Session:
+def _session(region: str) -> PinnedSession:
     """The usual credential chain; dummy credentials when it finds none (emulators accept any)."""
-    session = boto3.session.Session(region_name=region)
+    session = PinnedSession(region_name=region)
     if session.get_credentials() is None:
-        session = boto3.session.Session(
+        session = PinnedSession(
             aws_access_key_id=DUMMY_CREDENTIALS,
             aws_secret_access_key=DUMMY_CREDENTIALS,
             region_name=region,

@@ -12,7 +12,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import boto3
 import moto
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,6 +21,7 @@ from moto.core.model_instances import reset_model_data
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.targets.base import Target, WaitProfile
+from reference_impl.aws_models import PinnedSession
 
 MOTO_DIR = Path(moto.__file__).resolve().parent
 
@@ -52,7 +52,7 @@ class MotoTarget(Target):
         super().__init__()
         self._mock = moto.mock_aws()
         self._mock.start()
-        self._session = boto3.session.Session(
+        self._session = PinnedSession(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
             region_name=self.region,
