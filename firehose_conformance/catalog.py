@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from reference_impl.aws_models import SNAPSHOT
+
 __all__ = [
     "AREAS",
     "DEFAULT_CATALOG",
@@ -22,7 +24,9 @@ __all__ = [
     "CheckKind",
     "Level",
     "Requirement",
+    "Spec",
     "load_catalog",
+    "load_spec",
 ]
 
 
@@ -99,6 +103,14 @@ class Requirement:
         if self.accept:
             return "MAY (service must accept)"
         return self.level.value
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The catalog's ``[spec]`` table: the spec's version and the model snapshot it cites."""
+
+    version: str
+    model_snapshot: str
 
 
 class CatalogError(Exception):
@@ -206,12 +218,7 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
     )
 
 
-def load_catalog(path: Path = DEFAULT_CATALOG) -> dict[str, Requirement]:
-    """Load and validate the catalog; return requirements by id, in file order.
-
-    Raises CatalogError (never a bare TOML or KeyError) so callers can report one clear line.
-    """
-    path = Path(path)
+def _read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -223,10 +230,47 @@ def load_catalog(path: Path = DEFAULT_CATALOG) -> dict[str, Requirement]:
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message already ends with "(at line N, column M)".
         raise CatalogError(f"{path}: invalid TOML: {exc}") from exc
-
-    unknown = sorted(key for key in data if key != "requirement")
+    unknown = sorted(key for key in data if key not in ("spec", "requirement"))
     if unknown:
         raise CatalogError(f"{path}: unknown top-level key(s): {', '.join(unknown)}")
+    return data
+
+
+def load_spec(path: Path = DEFAULT_CATALOG) -> Spec:
+    """The ``[spec]`` table, checked against the vendored model snapshot.
+
+    A catalog written for another snapshot is refused: its model facts were not reviewed
+    against the models the reference and the clients now use.
+    """
+    path = Path(path)
+    return _parse_spec(_read(path), path)
+
+
+def _parse_spec(data: dict[str, Any], path: Path) -> Spec:
+    table = data.get("spec")
+    fail = _Fail(path, "[spec]")
+    if not isinstance(table, dict):
+        raise fail("missing table (version, model_snapshot)")
+    if sorted(table) != ["model_snapshot", "version"]:
+        raise fail(f"keys must be version and model_snapshot, got {', '.join(sorted(table))}")
+    if not all(isinstance(value, str) and value for value in table.values()):
+        raise fail("version and model_snapshot must be non-empty strings")
+    if table["model_snapshot"] != SNAPSHOT.name:
+        raise fail(
+            f"model_snapshot {table['model_snapshot']!r} is not the vendored snapshot "
+            f"{SNAPSHOT.name!r}; review the catalog with `firehose-conformance drift` first"
+        )
+    return Spec(version=table["version"], model_snapshot=table["model_snapshot"])
+
+
+def load_catalog(path: Path = DEFAULT_CATALOG) -> dict[str, Requirement]:
+    """Load and validate the catalog; return requirements by id, in file order.
+
+    Raises CatalogError (never a bare TOML or KeyError) so callers can report one clear line.
+    """
+    path = Path(path)
+    data = _read(path)
+    _parse_spec(data, path)
     tables = data.get("requirement")
     if not isinstance(tables, list) or not tables:
         raise CatalogError(f"{path}: no [[requirement]] tables found")

@@ -15,7 +15,9 @@ from firehose_conformance.catalog import (
     Level,
     Requirement,
     load_catalog,
+    load_spec,
 )
+from reference_impl.aws_models import SNAPSHOT
 
 
 def _ids(prefix: str, count: int) -> list[str]:
@@ -144,9 +146,12 @@ def _row(**overrides: str | None) -> str:
     return "[[requirement]]\n" + body + "\n"
 
 
-def _write(tmp_path: Path, text: str) -> Path:
+SPEC_TABLE = f'[spec]\nversion = "9.9.9"\nmodel_snapshot = "{SNAPSHOT.name}"\n\n'
+
+
+def _write(tmp_path: Path, text: str, *, spec: str = SPEC_TABLE) -> Path:
     path = tmp_path / "requirements.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(spec + text, encoding="utf-8")
     return path
 
 
@@ -162,7 +167,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
     path = _write(tmp_path, _row() + "[[requirement]]\nid = SSE-04\n")
-    with pytest.raises(CatalogError, match=r"invalid TOML: .*\(at line 15, column 6\)") as info:
+    with pytest.raises(CatalogError, match=r"invalid TOML: .*\(at line 19, column 6\)") as info:
         load_catalog(path)
     assert str(path) in str(info.value)
 
@@ -230,3 +235,30 @@ def test_bad_ambiguity_id(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match=r"no \[\[requirement\]\] tables"):
         load_catalog(_write(tmp_path, "# nothing here\n"))
+
+
+def test_spec_table_gives_version_and_snapshot(tmp_path: Path) -> None:
+    spec = load_spec(_write(tmp_path, _row()))
+    assert (spec.version, spec.model_snapshot) == ("9.9.9", SNAPSHOT.name)
+
+
+def test_real_catalog_cites_the_vendored_snapshot() -> None:
+    assert load_spec().model_snapshot == SNAPSHOT.name
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        ("", r"\[spec\]: missing table"),
+        ('[spec]\nversion = "1"\n\n', r"keys must be version and model_snapshot"),
+        ('[spec]\nversion = ""\nmodel_snapshot = "x"\n\n', r"non-empty strings"),
+        (
+            '[spec]\nversion = "1"\nmodel_snapshot = "botocore-0.0.1"\n\n',
+            r"'botocore-0.0.1' is not the vendored snapshot .*drift",
+        ),
+    ],
+)
+def test_bad_spec_table_is_refused(tmp_path: Path, spec: str, problem: str) -> None:
+    path = _write(tmp_path, _row(), spec=spec)
+    with pytest.raises(CatalogError, match=problem):
+        load_catalog(path)
