@@ -20,6 +20,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from firehose_conformance.capabilities import CAPABILITY_TAGS, Capability
 from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
 from firehose_conformance.errors import UsageError
+from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
@@ -146,6 +147,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Gener
         report.user_properties.append((_VERDICT_KEY, {"verdict": verdict, "reason": reason}))
     if call.when == "setup":
         report.user_properties.append(("fsc_identity", _identity(item)))
+        made = item.config.stash.get(_TARGET_KEY, None)
+        if made is not None:  # whichever process talked to the target says whom it talked to
+            report.user_properties.append(("fsc_target", made.identity()))
 
 
 def _phase_verdict(
@@ -198,6 +202,7 @@ class Collector:
         self.started = time.time()
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.scenarios: dict[str, dict[str, Any]] = {}
+        self.target_identity: dict[str, str] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
@@ -207,6 +212,8 @@ class Collector:
         entry["duration"] += report.duration
         if "fsc_identity" in props:
             entry["identity"] = props["fsc_identity"]
+        if self.target_identity is None and "fsc_target" in props:
+            self.target_identity = props["fsc_target"]
         found = props.get(_VERDICT_KEY)
         if found is None:
             return
@@ -247,5 +254,6 @@ class Collector:
             duration_s=time.time() - self.started,
             scenarios=self.results(),
             catalog=self.catalog,
+            provenance=provenance(self.config.getoption("--target"), self.target_identity),
         )
         write_results(results, Path(path))

@@ -47,6 +47,8 @@ class Results:
     requirement_summary: dict[str, int]
     requirements: list[RequirementResult]
     scenarios: list[ScenarioResult]
+    # What the run was measured with (firehose_conformance.provenance); {} in older documents.
+    provenance: dict[str, Any] = field(default_factory=dict)
     schema: str = SCHEMA
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -73,6 +75,7 @@ def build_results(
     duration_s: float,
     scenarios: Iterable[ScenarioResult],
     catalog: Mapping[str, Requirement],
+    provenance: dict[str, Any] | None = None,
 ) -> Results:
     ordered = sorted(scenarios, key=lambda s: s.nodeid)
     by_requirement: dict[str, list[ScenarioResult]] = {rid: [] for rid in catalog}
@@ -105,6 +108,7 @@ def build_results(
         requirement_summary=requirement_summary,
         requirements=requirements,
         scenarios=ordered,
+        provenance=dict(provenance or {}),
     )
 
 
@@ -147,6 +151,7 @@ def read_results(path: Path) -> Results:
             requirement_summary=dict(data.get("requirement_summary", {})),
             requirements=[RequirementResult(**r) for r in data["requirements"]],
             scenarios=[ScenarioResult(**s) for s in data["scenarios"]],
+            provenance=dict(data.get("provenance") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise UsageError(f"{path}: malformed results document ({error})") from None

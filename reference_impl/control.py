@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from reference_impl.aws_models import SNAPSHOT
 from reference_impl.clock import ClockMode, VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose.settings import FirehoseSettings
@@ -110,6 +111,7 @@ class ControlPlane:
         return {
             "status": "ok",
             "implementation": "reference_impl",
+            "models": SNAPSHOT.name,
             "clock": cloud.clock_mode.value,
             "now": cloud.clock.now(),
             "transition_seconds": cloud.settings.transition_seconds,

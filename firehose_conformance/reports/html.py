@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from firehose_conformance.provenance import describe
 from firehose_conformance.reports.gherkin_text import ScenarioText
 from firehose_conformance.reports.html_assets import CSS, JS
 from firehose_conformance.reports.merge import Area, Merged, Row
@@ -79,7 +80,8 @@ def _header(merged: Merged, title: str) -> str:
             f"<td>{_counts(r.requirement_summary, list(STYLES))}</td>"
             f"<td>{_counts(r.summary, scenario_verdicts)}</td>"
             f"<td>{len(r.blocking_failures)}</td>"
-            f"<td>{escape(r.started_at)}</td><td>{r.duration_s:.1f}&nbsp;s</td></tr>"
+            f"<td>{escape(r.started_at)}</td><td>{r.duration_s:.1f}&nbsp;s</td>"
+            f'<td class="muted">{escape(describe(r.provenance))}</td></tr>'
         )
     return (
         f"<header><h1>{escape(title)}</h1>"
@@ -87,7 +89,8 @@ def _header(merged: Merged, title: str) -> str:
         f"server-side encryption catalog, checked on {len(merged.runs)} target(s).</p>"
         '<table class="targets"><thead><tr><th>target</th><th>requirements</th>'
         "<th>scenarios</th><th>mandatory failed or errored</th><th>started</th>"
-        f"<th>duration</th></tr></thead><tbody>{''.join(rows)}</tbody></table></header>"
+        "<th>duration</th><th>measured with</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></header>"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+from firehose_conformance.provenance import describe
 from firehose_conformance.reports import mdtext
 from firehose_conformance.reports.merge import Merged, Row
 from firehose_conformance.reports.normalise import stable_reason
@@ -44,7 +45,13 @@ def render_markdown(
 
 
 def _targets(merged: Merged, *, stable: bool) -> list[str]:
-    headers = ["target", "requirements", "scenarios", "mandatory failed or errored"]
+    headers = [
+        "target",
+        "requirements",
+        "scenarios",
+        "mandatory failed or errored",
+        "measured with",
+    ]
     if not stable:
         headers += ["started", "duration"]
     lines = [_row(headers), _row(["---"] * len(headers))]
@@ -55,6 +62,7 @@ def _targets(merged: Merged, *, stable: bool) -> list[str]:
             _counts(results.requirement_summary, STYLES),
             _counts(results.summary, [v for v in STYLES if v != Verdict.UNTESTED]),
             str(len(results.blocking_failures)),
+            describe(results.provenance, stable=stable),
         ]
         if not stable:
             cells += [results.started_at, f"{results.duration_s:.1f} s"]

@@ -129,6 +129,9 @@ class AwsTarget(Target):
         partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
         return arn, partition
 
+    def identity(self) -> dict[str, str]:
+        return {**super().identity(), "partition": self.partition, "caller": self.caller_arn}
+
     def make_client(self, service: str, *, validate: bool) -> Any:
         config = Config(
             region_name=self.region,

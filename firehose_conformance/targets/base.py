@@ -151,6 +151,10 @@ class Target:
         self.run_id = uuid.uuid4().hex[:6]
         self._counter = itertools.count(1)
 
+    def identity(self) -> dict[str, str]:
+        """Whom the run talked to, for the results' provenance; subclasses add what they know."""
+        return {"name": self.name, "account": self.account_id, "region": self.region}
+
     # ---- clients ------------------------------------------------------------------------------
     def make_client(self, service: str, *, validate: bool) -> Any:
         raise NotImplementedError

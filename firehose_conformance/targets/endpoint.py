@@ -90,6 +90,14 @@ class EndpointTarget(Target):
         self._session = _session(self.region)
         self._check_reachable()
 
+    def identity(self) -> dict[str, str]:
+        found = {**super().identity(), "endpoint_url": self.endpoint_url}
+        if self.control is not None:  # the reference server says what it is
+            health = self.control.health
+            found["implementation"] = f"{health.get('implementation', '?')} server"
+            found["models"] = str(health.get("models", "?"))
+        return found
+
     def discover_capabilities(self) -> frozenset[Capability]:
         """The capabilities the endpoint's control plane offers; none without one.
 

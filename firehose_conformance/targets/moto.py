@@ -58,6 +58,9 @@ class MotoTarget(Target):
             region_name=self.region,
         )
 
+    def identity(self) -> dict[str, str]:
+        return {**super().identity(), "implementation": f"moto {moto.__version__} mock_aws"}
+
     def make_client(self, service: str, *, validate: bool) -> Any:
         config = Config(
             region_name=self.region,

@@ -11,6 +11,7 @@ from botocore.config import Config
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
 from reference_impl import ReferenceCloud
+from reference_impl.aws_models import SNAPSHOT
 from reference_impl.cloud import CLIENT_CONFIG
 
 
@@ -47,6 +48,13 @@ class ReferenceTarget(Target):
             raise
         self.account_id = self.cloud.account_id
         self.region = self.cloud.region
+
+    def identity(self) -> dict[str, str]:
+        return {
+            **super().identity(),
+            "implementation": "reference_impl, in process",
+            "models": SNAPSHOT.name,
+        }
 
     def make_client(self, service: str, *, validate: bool) -> Any:
         # Unsigned: the reference does not verify signatures, and SigV4 is a quarter of the

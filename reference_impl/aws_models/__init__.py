@@ -139,6 +139,10 @@ class PinnedSession(boto3.session.Session):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("botocore_session", pinned_botocore_session())
         super().__init__(**kwargs)
+        if kwargs.get("profile_name"):
+            # boto3's own sessions read the profile while building their loader; ours has its
+            # data path set already, so ask now: a missing profile fails here, as with boto3.
+            self._session.get_scoped_config()
 
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         entry = SNAPSHOT.services.get(service_name)
