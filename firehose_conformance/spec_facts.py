@@ -1,0 +1,41 @@
+"""The spec's vocabulary, defined once: statuses, failure types, metrics, identifiers.
+
+Steps, the harness, the audit, reports and tests all read these names from here. Values that
+the AWS model enumerates are taken from the vendored snapshot (so they move only with it); the
+rest are the documents' own words, each with its requirement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reference_impl.aws_models import raw_model
+
+
+def _firehose_enum(shape: str) -> tuple[str, ...]:
+    return tuple(raw_model("firehose")["shapes"][shape]["enum"])
+
+
+# SSE-04: the six values of DeliveryStreamEncryptionConfiguration.Status.
+ENCRYPTION_STATUSES: tuple[str, ...] = _firehose_enum("DeliveryStreamEncryptionStatus")
+# DeliveryStreamDescription.DeliveryStreamStatus (section 3.2 of the state machines).
+STREAM_STATUSES: tuple[str, ...] = _firehose_enum("DeliveryStreamStatus")
+# FailureDescription.Type values that name a KMS cause (SSE-18, AMB-12).
+KMS_FAILURE_TYPES: frozenset[str] = frozenset(
+    value for value in _firehose_enum("DeliveryStreamFailureType") if "KMS" in value
+)
+KEY_TYPES: tuple[str, ...] = _firehose_enum("KeyType")  # AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK
+
+# MET-01..07: the four metrics, their namespace and the per-stream dimension (SEED, DG-MON).
+METRIC_NAMESPACE = "AWS/Firehose"
+METRIC_DIMENSION = "DeliveryStreamName"
+KMS_METRICS: dict[str, str] = {  # metric -> the requirement that defines it
+    "KMSKeyAccessDenied": "MET-03",
+    "KMSKeyDisabled": "MET-04",
+    "KMSKeyInvalidState": "MET-05",
+    "KMSKeyNotFound": "MET-06",
+}
+
+# Identifiers in the catalog and in scenario tags.
+REQUIREMENT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+AMBIGUITY_ID = re.compile(r"^AMB-\d{2}$")
