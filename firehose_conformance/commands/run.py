@@ -11,11 +11,10 @@ from tabulate import tabulate
 from firehose_conformance.errors import UsageError
 from firehose_conformance.expectations import Declaration, compare, load_declaration
 from firehose_conformance.progress import Progress
-from firehose_conformance.results import Results, read_results
+from firehose_conformance.results import Results
+from firehose_conformance.runner import Selection, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES, make_target
 
-ROOT = Path(__file__).resolve().parents[2]
-STEPS_DIR = ROOT / "steps"
 REASON_WIDTH = 90
 SYMBOLS = {
     "passed": "passed",
@@ -71,48 +70,24 @@ def execute(args: argparse.Namespace) -> int:
     make_target(args.target, **options).close()
     results_path = args.results or Path("reports") / f"results-{args.target}.json"
     junit_path = args.junit or Path("reports") / f"junit-{args.target}.xml"
-    results_path.unlink(missing_ok=True)
-    pytest_args = [
-        str(STEPS_DIR),
-        f"--rootdir={ROOT}",
-        "-p",
-        "firehose_conformance.plugin",
-        "-p",
-        "no:cacheprovider",
-        "--import-mode=importlib",
-        "-q",
-        # The table and the results file carry each failure's reason; pytest's tracebacks would
-        # bury them (pass -- --tb=short to see them).
-        "--tb=no",
-        f"--target={args.target}",
-        f"--results={results_path}",
-        f"--junitxml={junit_path}",
-        *(f"--target-option={o}" for o in args.target_option),
-    ]
-    if args.workers:
-        pytest_args += ["-n", str(args.workers)]
-    pytest_args += args.pytest_args
-
-    import pytest
-
     progress = Progress.for_terminal(quiet=args.quiet)
     try:
-        code = pytest.main(pytest_args, plugins=[progress])
+        run = run_suite(
+            args.target,
+            options,
+            Selection(pytest_args=tuple(args.pytest_args)),
+            results_path=results_path,
+            junit_path=junit_path,
+            workers=args.workers,
+            plugins=[progress],
+            output=sys.stdout,
+        )
+    except SuiteError as error:
+        print(f"firehose-conformance: error: {error}", file=sys.stderr)
+        return 2
     finally:
         progress.close()
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        print(
-            f"firehose-conformance: error: pytest could not run the suite ({code!r})",
-            file=sys.stderr,
-        )
-        return 2
-    if not results_path.exists():
-        print(
-            f"firehose-conformance: error: the run wrote no results (pytest exit code {int(code)})",
-            file=sys.stderr,
-        )
-        return 2 if code == pytest.ExitCode.NO_TESTS_COLLECTED else 1
-    results = read_results(results_path)
+    results = run.results
     print()
     print(render_table(results))
     print(summary_line(results))

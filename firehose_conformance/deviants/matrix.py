@@ -6,7 +6,7 @@ scenarios run (``-m "SSE-02 or SSE-03"``), so a deviant that only unrelated scen
 notice is a miss. A run that breaks down, or scenarios that error where a failure was due, give
 an ``error`` row: never a kill.
 
-Each deviant runs through ``firehose-conformance run --target-option deviant=NAME`` inside a
+Each deviant runs through ``run_suite`` with the target option ``deviant=NAME`` inside a
 worker process (the deviant patches the reference process-wide while its run lasts, and undoes
 it at the end); workers take deviants one after another, so Python and pytest start once per
 worker, not once per deviant.
@@ -14,21 +14,18 @@ worker, not once per deviant.
 
 from __future__ import annotations
 
-import io
 import multiprocessing
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
 from firehose_conformance.deviants.base import CATALOG, Deviant, get
-from firehose_conformance.results import Results, read_results
+from firehose_conformance.results import Results
+from firehose_conformance.runner import Selection, SuiteError, run_suite
 
 KILLED = "killed"
 MISSED = "MISSED"
@@ -93,38 +90,16 @@ def judge(deviant: Deviant, results: Results, seconds: float = 0.0) -> KillRow:
 
 def run_deviant(name: str) -> KillRow:
     """Run one deviant in this process (its patches last only as long as its run)."""
-    from firehose_conformance.cli import main
-
     chosen = get(name)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="fsc-selftest-") as tmp:
-        results_path = Path(tmp) / "results.json"
-        argv = [
-            "run",
-            "--target",
-            "reference",
-            "--target-option",
-            f"deviant={name}",
-            "--results",
-            str(results_path),
-            "--junit",
-            str(Path(tmp) / "junit.xml"),
-            "--",
-            "-m",
-            chosen.selection,
-            *FAST_PYTEST,
-        ]
-        output = io.StringIO()
-        try:
-            with redirect_stdout(output), redirect_stderr(output):
-                code = main(argv)
-            results = read_results(results_path) if results_path.exists() else None
-        except BaseException as error:  # a deviant must never take the self-test down
-            return _error_row(chosen, f"{type(error).__name__}: {error}", started)
-        if results is None:
-            tail = " ".join(output.getvalue().strip().splitlines()[-1:])
-            return _error_row(chosen, f"the run wrote no results (exit {code}): {tail}", started)
-        return judge(chosen, results, time.perf_counter() - started)
+    selection = Selection(markers=chosen.selection, pytest_args=FAST_PYTEST)
+    try:
+        run = run_suite("reference", {"deviant": name}, selection)
+    except SuiteError as error:
+        return _error_row(chosen, str(error), started)
+    except BaseException as error:  # a deviant must never take the self-test down
+        return _error_row(chosen, f"{type(error).__name__}: {error}", started)
+    return judge(chosen, run.results, time.perf_counter() - started)
 
 
 def _error_row(deviant: Deviant, reason: str, started: float) -> KillRow:

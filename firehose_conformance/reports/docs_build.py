@@ -1,15 +1,12 @@
 """The committed docs: docs/SPEC.md and docs/conformance/<target>.md, built and compared.
 
 SPEC.md is a pure function of the catalog and the features. A conformance page needs a run of
-the suite against its target; ``run_suite`` starts one in a child process (a fresh interpreter,
-so one run's pytest state never leaks into the next) and its page renders with ``stable=True``,
-so two runs of the same suite against the same target give the same bytes.
+the suite against its target (``run_suite``), and its page renders with ``stable=True``, so two
+runs of the same suite against the same target give the same bytes.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -20,9 +17,9 @@ from firehose_conformance.reports.markdown import render_markdown
 from firehose_conformance.reports.merge import merge
 from firehose_conformance.reports.spec_doc import render_spec
 from firehose_conformance.results import Results, read_results
+from firehose_conformance.runner import ROOT, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = ROOT / "docs"
 CI_TARGETS: tuple[str, ...] = tuple(t for t in ("reference", "moto") if t in FACTORIES)
 """The targets the project runs in CI, each with a committed conformance page."""
@@ -42,24 +39,16 @@ def conformance_text(results: Results) -> str:
     )
 
 
-def run_suite(target: str, workdir: Path) -> Results:
-    """Run the whole suite against ``target`` in a child process and read its results."""
-    results = workdir / f"results-{target}.json"
-    command = [
-        sys.executable,
-        "-m",
-        "firehose_conformance.cli",
-        "run",
-        "--quiet",
-        f"--target={target}",
-        f"--results={results}",
-        f"--junit={workdir / f'junit-{target}.xml'}",
-    ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode not in (0, 1) or not results.exists():
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
-        raise UsageError(f"the run against {target!r} failed (exit {done.returncode}): {tail}")
-    return read_results(results)
+def fresh_results(target: str, workdir: Path) -> Results:
+    """Run the whole suite against ``target`` and keep its results in ``workdir``."""
+    try:
+        return run_suite(
+            target,
+            results_path=workdir / f"results-{target}.json",
+            junit_path=workdir / f"junit-{target}.xml",
+        ).results
+    except SuiteError as error:
+        raise UsageError(f"the run against {target!r} failed: {error}") from None
 
 
 def expected_docs(results: Iterable[Results], docs_dir: Path = DOCS_DIR) -> dict[Path, str]:
@@ -94,4 +83,4 @@ def results_for(targets: Iterable[str], given: Iterable[Path], workdir: Path) ->
     for path in given:
         results = read_results(path)
         by_target[results.target] = results
-    return [by_target.get(t) or run_suite(t, workdir) for t in targets]
+    return [by_target.get(t) or fresh_results(t, workdir) for t in targets]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from firehose_conformance.catalog import load_catalog
-from firehose_conformance.reports.docs_build import run_suite
+from firehose_conformance.reports.docs_build import fresh_results
 from firehose_conformance.results import Results, ScenarioResult, build_results, write_results
 
 HOSTILE = '<script>window.pwned = 1</script><b class="injected">not bold</b> & "quoted"'
@@ -22,7 +22,7 @@ HOSTILE = '<script>window.pwned = 1</script><b class="injected">not bold</b> & "
 @pytest.fixture(scope="session")
 def reference_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
     """A fresh run of the whole suite against the reference, as `run` makes it (about 15 s)."""
-    return run_suite("reference", tmp_path_factory.mktemp("reference-run"))
+    return fresh_results("reference", tmp_path_factory.mktemp("reference-run"))
 
 
 def mutant_of(results: Results) -> Results:
