@@ -1,6 +1,6 @@
 """Load the requirement catalog (features/requirements.toml) into typed, validated records.
 
-The TOML file is the machine-readable copy of section 1 of shared/reference/requirements.md.
+The TOML file is the authority for the requirements: their texts and the sources they rest on.
 Scenarios tag themselves with requirement IDs, and reports group results by area and level, so
 the loader is strict: a typo in the catalog should fail loudly here rather than silently drop a
 requirement from coverage.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import reference_impl.json_protocol
 import reference_impl.validation
 from firehose_conformance.deviants.base import Patcher, deviant
+from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks, kms_errors
 from reference_impl.firehose.grants import GRANT_OPERATIONS, GrantAgent
@@ -106,26 +108,41 @@ def aws_owned_key_borrows_a_customer_key(p: Patcher) -> None:
                 return
 
 
+def _key_arn_shape() -> str:
+    """The name of KeyARN's shape in the snapshot (AWSKMSKeyARNForSSE since botocore 1.43.29)."""
+    shape = service_model("firehose").shape_for(ENCRYPTION_INPUT)
+    return shape.members["KeyARN"].name
+
+
+# What KeyARN admitted through botocore 1.43.28 (shape AWSKMSKeyARN): key ARNs and alias ARNs.
+OLD_KEY_ARN_PATTERN = re.compile(
+    r"arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+"
+)
+
+
 @deviant("key-arn-pattern-unchecked", "KEY-06", evidence="succeeded; expected")
 def key_arn_pattern_unchecked(p: Patcher) -> None:
     """KeyARN's pattern and length are not checked: a bare key id or alias name is taken."""
+    key_arn = _key_arn_shape()
 
     @p.around(reference_impl.validation, "_value")
     def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
-        if shape.name == "AWSKMSKeyARN" and isinstance(given, str):
+        if shape.name == key_arn and isinstance(given, str):
             return given
         return original(shape, given, path, collector)
 
 
-@deviant("alias-arns-refused", "KEY-06", evidence="InvalidArgumentException")
-def alias_arns_refused(p: Patcher) -> None:
-    """A KeyARN that is an alias ARN is refused, although the documented pattern allows it."""
+@deviant("alias-arns-accepted", "KEY-06", evidence="succeeded; expected")
+def alias_arns_accepted(p: Patcher) -> None:
+    """KeyARN is checked against the pre-1.43.29 pattern, so an alias ARN is taken and ENABLED."""
+    key_arn = _key_arn_shape()
 
-    @p.around(key_checks, "parse_key_request")
-    def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
-        if params and ":alias/" in (params.get("KeyARN") or ""):
-            raise AwsError("InvalidArgumentException", "KeyARN must be the ARN of a KMS key.")
-        return original(params)
+    @p.around(reference_impl.validation, "_value")
+    def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
+        old_rule = isinstance(given, str) and 1 <= len(given) <= 512
+        if shape.name == key_arn and old_rule and OLD_KEY_ARN_PATTERN.fullmatch(given):
+            return given
+        return original(shape, given, path, collector)
 
 
 @deviant("key-usability-unchecked", "KEY-07", evidence="status became ENABLED")
