@@ -92,6 +92,11 @@ class Requirement:
         return self.id.split("-", 1)[0]
 
     @property
+    def text(self) -> str:
+        """Sentence, quote and observable together: the text its model facts must agree with."""
+        return " ".join((self.sentence, self.quote, self.observable))
+
+    @property
     def mandatory(self) -> bool:
         """Whether a conformant service is obliged to behave this way.
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from firehose_conformance.catalog import DEFAULT_CATALOG, Requirement, load_catalog
+from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
 from firehose_conformance.fact_agreement import disagreement
 from firehose_conformance.model_facts import FactError, parse_fact_path, resolve
 from reference_impl.aws_models import SNAPSHOT, raw_model
@@ -19,10 +19,6 @@ from reference_impl.aws_models import SNAPSHOT, raw_model
 MODEL_SOURCES = frozenset({"BC-FH", "BC-KMS", "BC-KDS", "BC-CW"})
 CATALOG = load_catalog()
 CITED = [(rid, fact) for rid, req in CATALOG.items() for fact in req.model_facts]
-
-
-def _text(requirement: Requirement) -> str:
-    return " ".join((requirement.sentence, requirement.quote, requirement.observable))
 
 
 def _why_no_fact(rid: str) -> str | None:
@@ -46,7 +42,7 @@ def test_each_cited_fact_exists_and_agrees_with_the_text(rid: str, fact: str) ->
     except FactError as error:
         pytest.fail(f"{rid}: {error} (in snapshot {SNAPSHOT.name})")
     requirement = CATALOG[rid]
-    problem = disagreement(path, value, _text(requirement), requirement.quote)
+    problem = disagreement(path, value, requirement.text, requirement.quote)
     assert problem is None, f"{rid} cites {fact}: {problem}"
 
 
