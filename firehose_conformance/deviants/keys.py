@@ -144,6 +144,13 @@ def alias_arns_accepted(p: Patcher) -> None:
             return given
         return original(shape, given, path, collector)
 
+    @p.around(key_checks, "parse_key_request")
+    def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
+        arn = (params or {}).get("KeyARN") or ""
+        if (params or {}).get("KeyType") == KeyType.CUSTOMER_MANAGED_CMK and ":alias/" in arn:
+            return KeyConfig(KeyType.CUSTOMER_MANAGED_CMK, arn, arn)  # as the old pattern allowed
+        return original(params)
+
 
 @deviant("key-usability-unchecked", "KEY-07", evidence="status became ENABLED")
 def key_usability_unchecked(p: Patcher) -> None:
