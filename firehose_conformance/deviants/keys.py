@@ -50,6 +50,17 @@ def asymmetric_encryption_key_accepted(p: Patcher) -> None:
     _accept_key_classes(p, KeyClass.ASYMMETRIC_ENCRYPTION)
 
 
+@deviant("ml-kem-key-accepted", "KEY-01", evidence=ACCEPTED)
+def ml_kem_key_accepted(p: Patcher) -> None:
+    """ML-KEM keys, new in the KMS model and unknown to the check, are taken and ENABLED."""
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
+        if self.kms.resolve(config.key_arn).spec.startswith("ML_KEM_"):
+            return None
+        return original(self, book, config, stream_name)
+
+
 @deviant("hmac-key-accepted", "KEY-02", evidence=ACCEPTED)
 def hmac_key_accepted(p: Patcher) -> None:
     """HMAC keys, being "symmetric", are taken and encryption is ENABLED."""
