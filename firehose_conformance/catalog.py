@@ -1,9 +1,11 @@
 """Load the requirement catalog (features/requirements.toml) into typed, validated records.
 
-The TOML file is the machine-readable copy of section 1 of shared/reference/requirements.md.
-Scenarios tag themselves with requirement IDs, and reports group results by area and level, so
-the loader is strict: a typo in the catalog should fail loudly here rather than silently drop a
-requirement from coverage.
+The TOML file is the authority for the requirements: their texts, their sources and the model
+facts they cite (paths into the vendored AWS model snapshot, see model_facts.py). Scenarios tag
+themselves with requirement IDs, and reports group results by area and level, so the loader is
+strict: a typo in the catalog should fail loudly here rather than silently drop a requirement
+from coverage. Whether each cited fact exists and agrees with the text is checked by the
+catalog's tests (tests/harness/test_catalog.py), not at load time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from firehose_conformance.model_facts import FactError, parse_fact_path
 from reference_impl.aws_models import SNAPSHOT
 
 __all__ = [
@@ -81,11 +84,17 @@ class Requirement:
     check: CheckKind
     check_note: str
     ambiguities: tuple[str, ...]
+    model_facts: tuple[str, ...]
 
     @property
     def area(self) -> str:
         """The ID prefix, e.g. "SRC" for "SRC-01"; keys into AREAS."""
         return self.id.split("-", 1)[0]
+
+    @property
+    def text(self) -> str:
+        """Sentence, quote and observable together: the text its model facts must agree with."""
+        return " ".join((self.sentence, self.quote, self.observable))
 
     @property
     def mandatory(self) -> bool:
@@ -135,6 +144,7 @@ _FIELDS: dict[str, type] = {
     "check": str,
     "check_note": str,
     "ambiguities": list,
+    "model_facts": list,
 }
 
 
@@ -202,6 +212,13 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
     for amb in table["ambiguities"]:
         if not _AMB_RE.fullmatch(amb):
             raise fail(f"ambiguity id {amb!r} does not match AMB-NN")
+    for path in table["model_facts"]:
+        try:
+            parse_fact_path(path)
+        except FactError as error:
+            raise fail(str(error)) from None
+    if len(set(table["model_facts"])) != len(table["model_facts"]):
+        raise fail("model_facts names a fact twice")
 
     return Requirement(
         id=rid,
@@ -215,6 +232,7 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
         check=check,
         check_note=table["check_note"],
         ambiguities=tuple(table["ambiguities"]),
+        model_facts=tuple(table["model_facts"]),
     )
 
 

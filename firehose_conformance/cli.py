@@ -14,6 +14,7 @@ from firehose_conformance.catalog import CatalogError
 from firehose_conformance.commands import (
     audit,
     docs,
+    drift,
     report,
     requirements,
     run,
@@ -24,7 +25,7 @@ from firehose_conformance.commands import (
 from firehose_conformance.errors import UsageError
 
 # Each command module adds its own subparser; add a new command by adding it here.
-COMMANDS = (run, requirements, serve, report, docs, selftest, sweep, audit)
+COMMANDS = (run, requirements, serve, report, docs, selftest, sweep, audit, drift)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -36,7 +36,6 @@ class World:
     batches: dict[str, list[bytes]] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     buffer_seconds: dict[str, int] = field(default_factory=dict)
-    alias_arns: dict[str, str] = field(default_factory=dict)  # key alias -> its alias ARN
     burst: list[tuple[float, Outcome]] = field(default_factory=list)  # (time, outcome)
     other_client: Any = None  # a client with other credentials (@needs-iam, aged credentials)
 

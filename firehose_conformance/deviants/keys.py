@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import reference_impl.json_protocol
 import reference_impl.validation
 from firehose_conformance.deviants.base import Patcher, deviant
+from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks, kms_errors
 from reference_impl.firehose.grants import GRANT_OPERATIONS, GrantAgent
@@ -46,6 +48,17 @@ def asymmetric_key_accepted(p: Patcher) -> None:
 def asymmetric_encryption_key_accepted(p: Patcher) -> None:
     """RSA keys for ENCRYPT_DECRYPT pass for symmetric ones (both "encrypt") and are ENABLED."""
     _accept_key_classes(p, KeyClass.ASYMMETRIC_ENCRYPTION)
+
+
+@deviant("ml-kem-key-accepted", "KEY-01", evidence=ACCEPTED)
+def ml_kem_key_accepted(p: Patcher) -> None:
+    """ML-KEM keys, new in the KMS model and unknown to the check, are taken and ENABLED."""
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
+        if self.kms.resolve(config.key_arn).spec.startswith("ML_KEM_"):
+            return None
+        return original(self, book, config, stream_name)
 
 
 @deviant("hmac-key-accepted", "KEY-02", evidence=ACCEPTED)
@@ -106,25 +119,47 @@ def aws_owned_key_borrows_a_customer_key(p: Patcher) -> None:
                 return
 
 
+def _key_arn_shape() -> str:
+    """The name of KeyARN's shape in the snapshot (AWSKMSKeyARNForSSE since botocore 1.43.29)."""
+    shape = service_model("firehose").shape_for(ENCRYPTION_INPUT)
+    return shape.members["KeyARN"].name
+
+
+# What KeyARN admitted through botocore 1.43.28 (shape AWSKMSKeyARN): key ARNs and alias ARNs.
+OLD_KEY_ARN_PATTERN = re.compile(
+    r"arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+"
+)
+
+
 @deviant("key-arn-pattern-unchecked", "KEY-06", evidence="succeeded; expected")
 def key_arn_pattern_unchecked(p: Patcher) -> None:
     """KeyARN's pattern and length are not checked: a bare key id or alias name is taken."""
+    key_arn = _key_arn_shape()
 
     @p.around(reference_impl.validation, "_value")
     def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
-        if shape.name == "AWSKMSKeyARN" and isinstance(given, str):
+        if shape.name == key_arn and isinstance(given, str):
             return given
         return original(shape, given, path, collector)
 
 
-@deviant("alias-arns-refused", "KEY-06", evidence="InvalidArgumentException")
-def alias_arns_refused(p: Patcher) -> None:
-    """A KeyARN that is an alias ARN is refused, although the documented pattern allows it."""
+@deviant("alias-arns-accepted", "KEY-06", evidence="succeeded; expected")
+def alias_arns_accepted(p: Patcher) -> None:
+    """KeyARN is checked against the pre-1.43.29 pattern, so an alias ARN is taken and ENABLED."""
+    key_arn = _key_arn_shape()
+
+    @p.around(reference_impl.validation, "_value")
+    def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
+        old_rule = isinstance(given, str) and 1 <= len(given) <= 512
+        if shape.name == key_arn and old_rule and OLD_KEY_ARN_PATTERN.fullmatch(given):
+            return given
+        return original(shape, given, path, collector)
 
     @p.around(key_checks, "parse_key_request")
     def parse(original: Any, params: dict[str, Any] | None) -> KeyConfig:
-        if params and ":alias/" in (params.get("KeyARN") or ""):
-            raise AwsError("InvalidArgumentException", "KeyARN must be the ARN of a KMS key.")
+        arn = (params or {}).get("KeyARN") or ""
+        if (params or {}).get("KeyType") == KeyType.CUSTOMER_MANAGED_CMK and ":alias/" in arn:
+            return KeyConfig(KeyType.CUSTOMER_MANAGED_CMK, arn, arn)  # as the old pattern allowed
         return original(params)
 
 

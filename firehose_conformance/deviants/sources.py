@@ -172,10 +172,10 @@ def kinesis_reports_kms_without_encrypting(p: Patcher) -> None:
     """With SSE on, Kinesis answers EncryptionType KMS to the producer but stores plaintext."""
 
     @p.around(KinesisModel, "put_records")
-    def put(original: Any, self: KinesisModel, stream: Any, entries: Any) -> Any:
+    def put(original: Any, self: KinesisModel, stream: Any, entries: Any, **options: Any) -> Any:
         key, stream.effective_key = stream.effective_key, None
         try:
-            results, kind = original(self, stream, entries)
+            results, kind = original(self, stream, entries, **options)  # e.g. dry_run
         finally:
             stream.effective_key = key
         return results, (EncryptionType.KMS if key is not None else kind)

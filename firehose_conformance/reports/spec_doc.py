@@ -104,6 +104,11 @@ def _how_to_read(catalog: Mapping[str, Requirement]) -> list[str]:
         "- **AMB-xx**: where the documents leave the outcome open, the scenario accepts exactly "
         "the documented outcomes, and a comment names the ambiguity (the reference catalog, "
         "section 2, discusses each).",
+        "- **Model facts**: the values of the vendored AWS models a requirement rests on, as "
+        "`<service>:<Shape or Operation>[.<Member>].<property>` (the models are those of "
+        "botocore's release named in `reference_impl/aws_models/snapshot.toml`). Each one "
+        "exists there and agrees with the requirement's text; `firehose-conformance drift` "
+        "names the requirements whose facts a newer model changes.",
         "- **Sources**:",
         *sources,
         "",
@@ -138,6 +143,9 @@ def _requirement(requirement: Requirement, scenarios: Sequence[ScenarioText]) ->
     if requirement.quote:
         lines += [f"> “{mdtext.escape(requirement.quote)}” ({', '.join(requirement.source)})", ""]
     lines += [f"Observable: {mdtext.escape(requirement.observable)}", ""]
+    if requirement.model_facts:
+        facts_text = ", ".join(f"`{fact}`" for fact in requirement.model_facts)
+        lines += [f"Model facts: {facts_text}", ""]
     count = len(scenarios)
     lines += [f"Checked by {count} scenario{'' if count == 1 else 's'}:", ""]
     for scenario in scenarios:

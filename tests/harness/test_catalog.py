@@ -35,7 +35,8 @@ EXPECTED_IDS: list[str] = [
     *_ids("API", 12),
 ]
 
-KEY_ARN_PATTERN = r"arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+"
+# The snapshot's AWSKMSKeyARNForSSE: key ARNs only (botocore 1.43.29 and later).
+KEY_ARN_PATTERN = r"arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:key/[a-zA-Z_0-9+=,.@\-_/]+"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,8 @@ def test_areas_follow_catalog_order(catalog: dict[str, Requirement]) -> None:
 def test_key06_keeps_the_exact_arn_pattern(catalog: dict[str, Requirement]) -> None:
     req = catalog["KEY-06"]
     assert KEY_ARN_PATTERN in req.sentence or KEY_ARN_PATTERN in req.quote
+    assert "alias ARNs do not" in req.sentence
+    assert "firehose:DeliveryStreamEncryptionConfigurationInput.KeyARN.pattern" in req.model_facts
 
 
 def test_sse05_is_must(catalog: dict[str, Requirement]) -> None:
@@ -136,6 +139,7 @@ _VALID_ROW: dict[str, str] = {
     "check": '"BB"',
     "check_note": '""',
     "ambiguities": '["AMB-11"]',
+    "model_facts": '["firehose:DeliveryStreamEncryptionStatus.enum"]',
 }
 
 
@@ -167,7 +171,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
     path = _write(tmp_path, _row() + "[[requirement]]\nid = SSE-04\n")
-    with pytest.raises(CatalogError, match=r"invalid TOML: .*\(at line 19, column 6\)") as info:
+    with pytest.raises(CatalogError, match=r"invalid TOML: .*\(at line 20, column 6\)") as info:
         load_catalog(path)
     assert str(path) in str(info.value)
 
@@ -230,6 +234,28 @@ def test_bad_ambiguity_id(tmp_path: Path) -> None:
     path = _write(tmp_path, _row(ambiguities='["AMB-1"]'))
     with pytest.raises(CatalogError, match=r"ambiguity id 'AMB-1' does not match"):
         load_catalog(path)
+
+
+def test_model_facts_load_as_a_tuple(tmp_path: Path) -> None:
+    requirement = load_catalog(_write(tmp_path, _row()))["SSE-03"]
+    assert requirement.model_facts == ("firehose:DeliveryStreamEncryptionStatus.enum",)
+    empty = load_catalog(_write(tmp_path, _row(model_facts="[]  # no model fact")))
+    assert empty["SSE-03"].model_facts == ()
+
+
+@pytest.mark.parametrize(
+    ("facts", "problem"),
+    [
+        ('["DeliveryStreamEncryptionStatus.enum"]', r"is not <service>:<Name>\[\.<Member>\]"),
+        ('["firehose:KeyType.colour"]', r"unknown property 'colour'"),
+        ('["firehose:A.B.C.enum"]', r"is not <service>:<Name>"),
+        ('["firehose:KeyType.enum", "firehose:KeyType.enum"]', r"names a fact twice"),
+        ('"firehose:KeyType.enum"', r"key 'model_facts' must be list"),
+    ],
+)
+def test_bad_model_facts_are_refused(tmp_path: Path, facts: str, problem: str) -> None:
+    with pytest.raises(CatalogError, match=rf"SSE-03.*{problem}"):
+        load_catalog(_write(tmp_path, _row(model_facts=facts)))
 
 
 def test_empty_file(tmp_path: Path) -> None:
