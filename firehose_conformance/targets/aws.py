@@ -422,14 +422,9 @@ def _session(options: AwsOptions) -> PinnedSession:
             region_name=options.region,
         )
     try:
-        session = PinnedSession(profile_name=options.aws_profile, region_name=options.region)
-    except ProfileNotFound as error:
+        return PinnedSession(profile_name=options.aws_profile, region_name=options.region)
+    except ProfileNotFound as error:  # PinnedSession asks for the profile when it is made
         raise ValueError(str(error)) from None
-    # On a given botocore session (PinnedSession's) boto3 only notes the profile; refuse a
-    # missing one here, before any call, as boto3 does on a session of its own.
-    if options.aws_profile and options.aws_profile not in session.available_profiles:
-        raise ValueError(str(ProfileNotFound(profile=options.aws_profile)))
-    return session
 
 
 @functools.cache
