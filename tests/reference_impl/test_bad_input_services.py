@@ -420,6 +420,25 @@ def test_unimplemented_subresource_is_not_implemented(cloud, bucket, query):
     assert_s3_error(s3_request(cloud, "GET", f"/{bucket}", query), 400, "NotImplemented")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "query"),
+    [
+        ("PUT", "/{bucket}/present", "annotation"),
+        ("GET", "/{bucket}/present", "annotation"),
+        ("DELETE", "/{bucket}/present", "annotation"),
+        ("PUT", "/{bucket}", "metadataAnnotationTable"),
+        ("PUT", "/{bucket}/present", "renameObject"),
+        ("PUT", "/{bucket}", "abac"),
+    ],
+)
+def test_subresources_of_newer_operations_are_not_implemented(cloud, bucket, method, path, query):
+    """Operations the snapshot's model has and the reference does not (PutObjectAnnotation, ...)
+    are refused, never taken for PutObject/GetObject/DeleteObject on the same path."""
+    response = s3_request(cloud, method, path.format(bucket=bucket), query)
+    assert_s3_error(response, 400, "NotImplemented")
+    assert s3_request(cloud, "GET", f"/{bucket}/present").body == b"x"  # unchanged
+
+
 @pytest.mark.parametrize("method", ["PATCH", "POST", "OPTIONS"])
 def test_unsupported_method_on_an_object_is_method_not_allowed(cloud, bucket, method):
     root = assert_s3_error(s3_request(cloud, method, f"/{bucket}/present"), 405, "MethodNotAllowed")
