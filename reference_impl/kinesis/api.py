@@ -222,8 +222,9 @@ class KinesisApi:
 
     def put_record(self, params: dict[str, Any]) -> dict[str, Any]:
         stream = self._stream(params)
-        dry_run = bool(params.get("DryRun"))
-        (result,), kind = self.model.put_records(stream, [_entry(params)], dry_run=dry_run)
+        if params.get("DryRun"):
+            self.model.dry_run_put(stream, [_entry(params)])
+        (result,), kind = self.model.put_records(stream, [_entry(params)])
         return {
             "ShardId": result.shard_id,
             "SequenceNumber": result.sequence_number,
@@ -242,7 +243,9 @@ class KinesisApi:
                 f"Records size {total} bytes exceeds the PutRecords limit of "
                 f"{MAX_PUT_RECORDS_BYTES} bytes per request."
             )
-        results, kind = self.model.put_records(stream, entries, dry_run=bool(params.get("DryRun")))
+        if params.get("DryRun"):
+            self.model.dry_run_put(stream, entries)
+        results, kind = self.model.put_records(stream, entries)
         return {
             "FailedRecordCount": 0,
             "Records": [
@@ -253,23 +256,20 @@ class KinesisApi:
 
     def get_shard_iterator(self, params: dict[str, Any]) -> dict[str, Any]:
         stream = self._stream(params)
-        iterator = self.model.shard_iterator(
-            stream,
-            params["ShardId"],
-            params["ShardIteratorType"],
-            sequence_number=params.get("StartingSequenceNumber"),
-            timestamp=params.get("Timestamp"),
-            dry_run=bool(params.get("DryRun")),
-        )
-        return {"ShardIterator": iterator}
+        arguments = (stream, params["ShardId"], params["ShardIteratorType"])
+        where = {
+            "sequence_number": params.get("StartingSequenceNumber"),
+            "timestamp": params.get("Timestamp"),
+        }
+        if params.get("DryRun"):
+            self.model.dry_run_shard_iterator(*arguments, **where)
+        return {"ShardIterator": self.model.shard_iterator(*arguments, **where)}
 
     def get_records(self, params: dict[str, Any]) -> dict[str, Any]:
-        result = self.model.get_records(
-            params["ShardIterator"],
-            params.get("Limit", 10_000),
-            params.get("StreamARN"),
-            dry_run=bool(params.get("DryRun")),
-        )
+        arguments = (params["ShardIterator"], params.get("Limit", 10_000), params.get("StreamARN"))
+        if params.get("DryRun"):
+            self.model.dry_run_get_records(*arguments)
+        result = self.model.get_records(*arguments)
         return {
             "Records": [_record_wire(record, data) for record, data in result.records],
             "NextShardIterator": result.next_iterator,

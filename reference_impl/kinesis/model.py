@@ -17,7 +17,9 @@ DryRun ("Checks if your request will succeed", PutRecord, PutRecords, GetShardIt
 GetRecords): the request runs every check the real call would (the stream, the arguments, the
 KMS key through ``check_usable``) and then answers DryRunOperationException ("The request was
 rejected because the DryRun parameter was specified") instead of storing, reading or decrypting
-anything. A request that would fail answers that failure, as KMS's DryRun does.
+anything. A request that would fail answers that failure, as KMS's DryRun does. The dry runs are
+methods of their own (``dry_run_put``, ``dry_run_shard_iterator``, ``dry_run_get_records``), so the
+real calls keep their signatures.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from cryptography.exceptions import InvalidTag
 
@@ -402,26 +405,11 @@ class KinesisModel:
     # -- writing -------------------------------------------------------------------------
 
     def put_records(
-        self, stream: Stream, entries: list[PutEntry], *, dry_run: bool = False
+        self, stream: Stream, entries: list[PutEntry]
     ) -> tuple[list[PutResult], EncryptionType]:
         """Store records; one data key per call when encryption is in effect (SRC-03)."""
-        limit = stream.max_record_kib * 1024
-        for entry in entries:
-            self._require_partition_key(stream, entry)
-            if entry.size > limit:
-                raise invalid_argument(
-                    f"Record size {entry.size} bytes (data plus partition key) exceeds the "
-                    f"maximum record size of {limit} bytes for stream {stream.name}."
-                )
-        auto = stream.distribution is RecordDistribution.AUTO
-        targets = [] if auto else [self._shard_for(stream, entry) for entry in entries]
+        targets = self._place(stream, entries)
         key_id = stream.effective_key
-        if dry_run:
-            if key_id is not None:
-                self._check_usable(stream, key_id, self.producer, "GenerateDataKey")
-            raise dry_run_error()
-        if auto:
-            targets = [self._next_auto_shard(stream) for _ in entries]
         data_key = None
         if key_id is not None:
             try:
@@ -445,6 +433,35 @@ class KinesisModel:
             results.append(PutResult(shard.shard_id, number))
         kind = EncryptionType.NONE if data_key is None else EncryptionType.KMS
         return results, kind
+
+    def dry_run_put(self, stream: Stream, entries: list[PutEntry]) -> NoReturn:
+        """PutRecord(s) with DryRun: every check ``put_records`` makes, then DryRunOperation;
+        no record is stored, no sequence number used, no data key generated."""
+        for entry in entries:
+            self._check_entry(stream, entry)
+        if stream.distribution is not RecordDistribution.AUTO:
+            for entry in entries:
+                self._shard_for(stream, entry)  # an ExplicitHashKey out of range
+        if stream.effective_key is not None:
+            self._check_usable(stream, stream.effective_key, self.producer, "GenerateDataKey")
+        raise dry_run_error()
+
+    def _place(self, stream: Stream, entries: list[PutEntry]) -> list[Shard]:
+        """Check each entry; the shard each one goes to."""
+        for entry in entries:
+            self._check_entry(stream, entry)
+        if stream.distribution is RecordDistribution.AUTO:
+            return [self._next_auto_shard(stream) for _ in entries]
+        return [self._shard_for(stream, entry) for entry in entries]
+
+    def _check_entry(self, stream: Stream, entry: PutEntry) -> None:
+        self._require_partition_key(stream, entry)
+        limit = stream.max_record_kib * 1024
+        if entry.size > limit:
+            raise invalid_argument(
+                f"Record size {entry.size} bytes (data plus partition key) exceeds the "
+                f"maximum record size of {limit} bytes for stream {stream.name}."
+            )
 
     def _require_partition_key(self, stream: Stream, entry: PutEntry) -> None:
         """PartitionKey doc: "If the stream uses the USER_PARTITION_KEY record distribution
@@ -512,8 +529,30 @@ class KinesisModel:
         *,
         sequence_number: str | None = None,
         timestamp: float | None = None,
-        dry_run: bool = False,
     ) -> str:
+        """A shard iterator; GetShardIterator with DryRun calls ``dry_run_shard_iterator``."""
+        return self._iterator(stream, shard_id, kind, sequence_number, timestamp).encode()
+
+    def dry_run_shard_iterator(
+        self,
+        stream: Stream,
+        shard_id: str,
+        kind: str,
+        *,
+        sequence_number: str | None = None,
+        timestamp: float | None = None,
+    ) -> NoReturn:
+        self._iterator(stream, shard_id, kind, sequence_number, timestamp)
+        raise dry_run_error()
+
+    def _iterator(
+        self,
+        stream: Stream,
+        shard_id: str,
+        kind: str,
+        sequence_number: str | None,
+        timestamp: float | None,
+    ) -> ShardIterator:
         shard = self.shard(stream, shard_id)
         if kind == "TRIM_HORIZON":
             after = 0
@@ -529,12 +568,7 @@ class KinesisModel:
             after = later[0] - 1 if later else stream.last_counter
         else:  # the enum is checked by the protocol layer; kept as a guard
             raise invalid_argument(f"Unknown ShardIteratorType {kind}.")
-        if dry_run:
-            raise dry_run_error()
-        iterator = ShardIterator(
-            stream.incarnation, stream.name, shard.index, after, self.clock.now()
-        )
-        return iterator.encode()
+        return ShardIterator(stream.incarnation, stream.name, shard.index, after, self.clock.now())
 
     def _counter_of(self, stream: Stream, shard: Shard, kind: str, number: str | None) -> int:
         if number is None:
@@ -548,10 +582,35 @@ class KinesisModel:
             )
         return parsed[0]
 
-    def get_records(
-        self, token: str, limit: int, stream_arn: str | None = None, *, dry_run: bool = False
-    ) -> ReadResult:
+    def get_records(self, token: str, limit: int, stream_arn: str | None = None) -> ReadResult:
         now = self.clock.now()
+        stream, iterator, pending, chosen = self._read(token, limit, stream_arn, now)
+        plaintexts = self._open(stream, chosen, self.producer)  # SRC-06: fails as a whole
+        after = chosen[-1].counter if chosen else iterator.after
+        rest = pending[len(chosen) :]
+        behind = round((now - rest[0].arrival) * 1000) if rest else 0
+        next_iterator = ShardIterator(
+            stream.incarnation, stream.name, iterator.shard_index, after, now
+        )
+        return ReadResult(
+            list(zip(chosen, plaintexts, strict=True)), next_iterator.encode(), max(behind, 0)
+        )
+
+    def dry_run_get_records(
+        self, token: str, limit: int, stream_arn: str | None = None
+    ) -> NoReturn:
+        """GetRecords with DryRun: the read's checks and the KMS checks of the Decrypts it would
+        make (``check_usable``), then DryRunOperation; nothing is decrypted or returned."""
+        stream, _, _, chosen = self._read(token, limit, stream_arn, self.clock.now())
+        for key_arn in dict.fromkeys(r.envelope.key_arn for r in chosen if r.envelope):
+            self._check_usable(stream, key_arn, self.producer, "Decrypt")
+        raise dry_run_error()
+
+    def _read(
+        self, token: str, limit: int, stream_arn: str | None, now: float
+    ) -> tuple[Stream, ShardIterator, list[StoredRecord], list[StoredRecord]]:
+        """The stream an iterator reads, the iterator, the records after it in its shard, and
+        those one call returns (at most ``limit``, within GET_RECORDS_MAX_BYTES)."""
         iterator = ShardIterator.decode(token, now)
         stream = self.streams.get(iterator.stream_name)
         if stream is None or stream.incarnation != iterator.incarnation:
@@ -570,18 +629,7 @@ class KinesisModel:
             if chosen and size > GET_RECORDS_MAX_BYTES:
                 break
             chosen.append(record)
-        if dry_run:  # the KMS checks of the Decrypts the read would make, and no decryption
-            for key_arn in dict.fromkeys(r.envelope.key_arn for r in chosen if r.envelope):
-                self._check_usable(stream, key_arn, self.producer, "Decrypt")
-            raise dry_run_error()
-        plaintexts = self._open(stream, chosen, self.producer)  # SRC-06: fails as a whole
-        after = chosen[-1].counter if chosen else iterator.after
-        rest = pending[len(chosen) :]
-        behind = round((now - rest[0].arrival) * 1000) if rest else 0
-        next_iterator = ShardIterator(stream.incarnation, stream.name, shard.index, after, now)
-        return ReadResult(
-            list(zip(chosen, plaintexts, strict=True)), next_iterator.encode(), max(behind, 0)
-        )
+        return stream, iterator, pending, chosen
 
     def _open(self, stream: Stream, records: list[StoredRecord], caller: str) -> list[bytes]:
         """Decrypt through KMS as ``caller``; one Decrypt per data key within this call."""
