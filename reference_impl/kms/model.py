@@ -14,7 +14,8 @@ InvalidKeyUsageException, InvalidCiphertextException, IncorrectKeyException, Val
 - ``key_arn(key_id) -> str``.
 - ``create_grant(key_id, *, caller, grantee_principal, operations, retiring_principal=None,
   name=None) -> Grant`` (``grant_id``, ``token``, ``key_arn``, ``grantee_principal``,
-  ``operations``, ``retiring_principal``, ``name``).
+  ``operations``, ``retiring_principal``, ``name``). A grant for a service principal takes
+  ``grantee_service_principal`` (and ``retiring_service_principal``) in place of the principal.
 - ``retire_grant(key_id, grant_id, *, caller)``; ``revoke_grant(key_id, grant_id, *, caller)``;
   ``grants(key_id) -> list[Grant]``.
 - ``generate_data_key(key_id, *, caller, encryption_context=None) -> DataKey`` (``plaintext``:
