@@ -1,7 +1,8 @@
 """Firehose on the wire (AWS JSON 1.1, ``Firehose_20150804``): params in, model call, dict out.
 
-Params arrive already validated against the botocore input shapes; this layer only maps them
-onto model calls and the model's answers onto the output shapes.
+Params arrive already validated against the input shapes of the vendored model snapshot
+(reference_impl.aws_models, through json_protocol.py); this layer only maps them onto model calls
+and the model's answers onto the output shapes.
 """
 
 from __future__ import annotations

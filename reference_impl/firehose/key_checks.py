@@ -3,6 +3,10 @@
 Order and outcomes (KEY-04, KEY-07, AMB-02, AMB-18, AMB-19):
 - no ``DeliveryStreamEncryptionConfigurationInput`` on Start: AWS_OWNED_CMK (AMB-18, SSE-17);
 - CUSTOMER_MANAGED_CMK without KeyARN: InvalidArgumentException (KEY-04);
+- a KeyARN that names an alias: ValidationException. The model's AWSKMSKeyARNForSSE pattern admits
+  key ARNs only, so the wire refuses alias ARNs before this; the check here covers the Python
+  interface and the ARNs the pattern's ``arn:.*:kms:`` lets through that KMS reads as aliases
+  (``arn:aws:kms:r:a:alias/x:kms:r:a:key/k``), so EncCfg.KeyARN is never an alias ARN;
 - AWS_OWNED_CMK with a KeyARN: InvalidArgumentException (AMB-19, chosen: contradictory input is
   refused rather than silently ignored);
 - a CMK that is missing, disabled, pending deletion, or denied to the caller or (explicitly) to
@@ -18,6 +22,7 @@ from typing import Any
 from reference_impl.errors import AwsError
 from reference_impl.firehose import kms_errors
 from reference_impl.firehose.states import AWS_OWNED, KeyConfig, KeyType
+from reference_impl.kms import identifiers
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
 
 _REFUSING = frozenset(kms_errors.METRICS)  # the four codes InvalidKMSResourceException covers
@@ -40,6 +45,12 @@ def parse_key_request(params: dict[str, Any] | None) -> KeyConfig:
         raise AwsError(
             "InvalidArgumentException",
             "KeyARN must not be specified when KeyType is AWS_OWNED_CMK.",  # AMB-19
+        )
+    if arn and identifiers.parse(arn).is_alias:
+        raise AwsError(
+            "ValidationException",
+            f"KeyARN {arn} names a KMS alias; Firehose server-side encryption takes the ARN of a "
+            "KMS key (arn:...:kms:<region>:<account>:key/<key id>).",
         )
     return KeyConfig(key_type, arn, arn)
 

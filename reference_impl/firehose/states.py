@@ -66,8 +66,10 @@ class KeyConfig:
 
     ``key_arn`` is the resolved ARN of a customer managed CMK (used for grants, crypto and the
     500-per-CMK count); ``shown_arn`` is the ARN as the caller gave it, echoed in EncCfg.KeyARN
-    (AMB-20, chosen: echo the caller's ARN, which may be an alias ARN; the key it named when the
-    call was accepted is the one used, even if the alias is re-pointed later).
+    (AMB-20, chosen: echo the caller's ARN). It is always a key ARN: the snapshot's
+    AWSKMSKeyARNForSSE pattern refuses alias ARNs, and key_checks.parse_key_request refuses any
+    ARN KMS would read as an alias, so it differs from ``key_arn`` in spelling at most (a key id
+    in upper case, which KMS resolves case-insensitively).
     """
 
     key_type: KeyType

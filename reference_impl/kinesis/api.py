@@ -1,4 +1,9 @@
-"""Kinesis Data Streams' AWS JSON 1.1 API: params -> model -> output."""
+"""Kinesis Data Streams' AWS JSON 1.1 API: params -> model -> output.
+
+Params arrive validated against the vendored model (reference_impl.aws_models); the rules the model
+cannot express (a PartitionKey for USER_PARTITION_KEY streams, AUTO only on on-demand streams,
+DryRun) are the model's (kinesis/model.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,13 @@ from typing import Any
 from reference_impl.errors import AwsError
 from reference_impl.kinesis.iterators import ListShardsToken
 from reference_impl.kinesis.model import KinesisModel, PutEntry, invalid_argument
-from reference_impl.kinesis.streams import Shard, Stream, StreamMode
+from reference_impl.kinesis.streams import (
+    RecordDistribution,
+    Shard,
+    StoredRecord,
+    Stream,
+    StreamMode,
+)
 
 DESCRIBE_SHARD_LIMIT = 100
 LIST_SHARDS_DEFAULT = 1000
@@ -24,6 +35,10 @@ def _shard_wire(shard: Shard) -> dict[str, Any]:
         },
         "SequenceNumberRange": {"StartingSequenceNumber": shard.starting_sequence_number},
     }
+
+
+def _entry(raw: dict[str, Any]) -> PutEntry:
+    return PutEntry(raw["Data"], raw.get("PartitionKey"), raw.get("ExplicitHashKey"))
 
 
 def _encryption_wire(stream: Stream) -> dict[str, Any]:
@@ -45,12 +60,20 @@ class KinesisApi:
     def create_stream(self, params: dict[str, Any]) -> dict[str, Any]:
         details = params.get("StreamModeDetails")
         mode = StreamMode(details["StreamMode"]) if details else None
+        strategy = params.get("RecordDistributionStrategy")
         self.model.create_stream(
             params["StreamName"],
             shard_count=params.get("ShardCount"),
             mode=mode,
             max_record_kib=params.get("MaxRecordSizeInKiB", 1024),
+            distribution=RecordDistribution(strategy) if strategy else None,
         )
+        return {}
+
+    def update_stream_record_distribution_strategy(self, params: dict[str, Any]) -> dict[str, Any]:
+        stream = self.model.get(arn=params["StreamARN"])
+        strategy = RecordDistribution(params["RecordDistributionStrategy"])
+        self.model.set_distribution(stream, strategy)
         return {}
 
     def delete_stream(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +117,9 @@ class KinesisApi:
             "MaxRecordSizeInKiB": stream.max_record_kib,
             **_encryption_wire(stream),
         }
+        if stream.mode is StreamMode.ON_DEMAND:
+            # "This field is only present for streams that use the on-demand capacity mode."
+            summary["RecordDistributionStrategy"] = str(stream.distribution)
         return {"StreamDescriptionSummary": summary}
 
     def list_streams(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -196,8 +222,9 @@ class KinesisApi:
 
     def put_record(self, params: dict[str, Any]) -> dict[str, Any]:
         stream = self._stream(params)
-        entry = PutEntry(params["Data"], params["PartitionKey"], params.get("ExplicitHashKey"))
-        (result,), kind = self.model.put_records(stream, [entry])
+        if params.get("DryRun"):
+            self.model.dry_run_put(stream, [_entry(params)])
+        (result,), kind = self.model.put_records(stream, [_entry(params)])
         return {
             "ShardId": result.shard_id,
             "SequenceNumber": result.sequence_number,
@@ -209,13 +236,15 @@ class KinesisApi:
         raw = params["Records"]
         if not raw:
             raise invalid_argument("Records must contain at least one record.")
-        entries = [PutEntry(r["Data"], r["PartitionKey"], r.get("ExplicitHashKey")) for r in raw]
-        total = sum(len(e.data) + len(e.partition_key.encode("utf-8")) for e in entries)
+        entries = [_entry(r) for r in raw]
+        total = sum(e.size for e in entries)
         if total > MAX_PUT_RECORDS_BYTES:
             raise invalid_argument(
                 f"Records size {total} bytes exceeds the PutRecords limit of "
                 f"{MAX_PUT_RECORDS_BYTES} bytes per request."
             )
+        if params.get("DryRun"):
+            self.model.dry_run_put(stream, entries)
         results, kind = self.model.put_records(stream, entries)
         return {
             "FailedRecordCount": 0,
@@ -227,33 +256,39 @@ class KinesisApi:
 
     def get_shard_iterator(self, params: dict[str, Any]) -> dict[str, Any]:
         stream = self._stream(params)
-        iterator = self.model.shard_iterator(
-            stream,
-            params["ShardId"],
-            params["ShardIteratorType"],
-            sequence_number=params.get("StartingSequenceNumber"),
-            timestamp=params.get("Timestamp"),
-        )
-        return {"ShardIterator": iterator}
+        arguments = (stream, params["ShardId"], params["ShardIteratorType"])
+        where = {
+            "sequence_number": params.get("StartingSequenceNumber"),
+            "timestamp": params.get("Timestamp"),
+        }
+        if params.get("DryRun"):
+            self.model.dry_run_shard_iterator(*arguments, **where)
+        return {"ShardIterator": self.model.shard_iterator(*arguments, **where)}
 
     def get_records(self, params: dict[str, Any]) -> dict[str, Any]:
-        result = self.model.get_records(
-            params["ShardIterator"], params.get("Limit", 10_000), params.get("StreamARN")
-        )
+        arguments = (params["ShardIterator"], params.get("Limit", 10_000), params.get("StreamARN"))
+        if params.get("DryRun"):
+            self.model.dry_run_get_records(*arguments)
+        result = self.model.get_records(*arguments)
         return {
-            "Records": [
-                {
-                    "SequenceNumber": record.sequence_number,
-                    "ApproximateArrivalTimestamp": round(record.arrival, 3),
-                    "Data": data,
-                    "PartitionKey": record.partition_key,
-                    "EncryptionType": str(record.encryption_type),
-                }
-                for record, data in result.records
-            ],
+            "Records": [_record_wire(record, data) for record, data in result.records],
             "NextShardIterator": result.next_iterator,
             "MillisBehindLatest": result.millis_behind,
         }
+
+
+def _record_wire(record: StoredRecord, data: bytes) -> dict[str, Any]:
+    wire = {
+        "SequenceNumber": record.sequence_number,
+        "ApproximateArrivalTimestamp": round(record.arrival, 3),
+        "Data": data,
+        "EncryptionType": str(record.encryption_type),
+    }
+    # Record.PartitionKey doc: for an AUTO stream it "is not returned if the producer did not
+    # provide a partition key"; one the producer gave is returned, though unused for placement.
+    if record.partition_key is not None:
+        wire["PartitionKey"] = record.partition_key
+    return wire
 
 
 def _decode_list_streams_token(token: str) -> str:

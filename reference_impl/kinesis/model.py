@@ -8,6 +8,18 @@ Timings (all on the virtual clock, all instance attributes so a test can change 
 - ``encryption_lag_seconds`` (0 s): how long after ACTIVE the new encryption setting applies to
   writes. SRC-04 allows up to 5 s; the reference applies it at once, a point inside that bound.
 - ``delete_seconds`` (1 s): DeleteStream leaves the stream DELETING that long, then removes it.
+
+Record distribution (``RecordDistributionStrategy``): USER_PARTITION_KEY (the default) places a
+record by the MD5 of its partition key, or by its ExplicitHashKey; AUTO (on-demand streams only)
+ignores both and deals records to the shards in turn, which spreads them evenly.
+
+DryRun ("Checks if your request will succeed", PutRecord, PutRecords, GetShardIterator,
+GetRecords): the request runs every check the real call would (the stream, the arguments, the
+KMS key through ``check_usable``) and then answers DryRunOperationException ("The request was
+rejected because the DryRun parameter was specified") instead of storing, reading or decrypting
+anything. A request that would fail answers that failure, as KMS's DryRun does. The dry runs are
+methods of their own (``dry_run_put``, ``dry_run_shard_iterator``, ``dry_run_get_records``), so the
+real calls keep their signatures.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from cryptography.exceptions import InvalidTag
 
@@ -29,6 +42,7 @@ from reference_impl.kinesis.streams import (
     EncryptionType,
     Envelope,
     KinesisRecord,
+    RecordDistribution,
     Shard,
     StoredRecord,
     Stream,
@@ -51,6 +65,13 @@ def invalid_argument(message: str) -> AwsError:
     return AwsError("InvalidArgumentException", message)
 
 
+def dry_run_error() -> AwsError:
+    return AwsError(
+        "DryRunOperationException",
+        "The request would have succeeded, but the DryRun parameter was specified.",
+    )
+
+
 def _partition(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"
@@ -62,8 +83,13 @@ def _partition(region: str) -> str:
 @dataclass(frozen=True)
 class PutEntry:
     data: bytes
-    partition_key: str
+    partition_key: str | None  # optional on the wire; required unless the stream is AUTO
     explicit_hash_key: str | None = None
+
+    @property
+    def size(self) -> int:
+        """What counts against the record size limit: the data plus the partition key."""
+        return len(self.data) + len((self.partition_key or "").encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,7 @@ class KinesisModel:
         shard_count: int | None,
         mode: StreamMode | None,
         max_record_kib: int = 1024,
+        distribution: RecordDistribution | None = None,
     ) -> Stream:
         if mode is StreamMode.ON_DEMAND and shard_count is not None:
             raise invalid_argument("ShardCount cannot be specified for an ON_DEMAND stream.")
@@ -154,6 +181,16 @@ class KinesisModel:
         if mode is None:
             # BC-KDS CreateStream: without ShardCount the stream is on-demand; with it, provisioned.
             mode = StreamMode.PROVISIONED if shard_count is not None else StreamMode.ON_DEMAND
+        if distribution is RecordDistribution.AUTO and mode is not StreamMode.ON_DEMAND:
+            # CreateStream doc: "The record distribution strategy is only supported for streams
+            # that use the on-demand capacity mode"; UpdateStreamRecordDistributionStrategy doc:
+            # "Attempting to set AUTO on a provisioned stream results in an
+            # InvalidArgumentException". An explicit USER_PARTITION_KEY names what every
+            # provisioned stream does anyway, so the reference accepts it.
+            raise invalid_argument(
+                "RecordDistributionStrategy AUTO is supported only for streams in the ON_DEMAND "
+                "capacity mode."
+            )
         count = shard_count if shard_count is not None else ON_DEMAND_SHARDS
         if name in self.streams:
             raise AwsError(
@@ -181,6 +218,7 @@ class KinesisModel:
             mode=mode,
             shards=shards,
             max_record_kib=max_record_kib,
+            distribution=distribution or RecordDistribution.USER_PARTITION_KEY,
         )
         self.streams[name] = stream
         self._after(stream, self.create_seconds, lambda: self._become_active(stream), "created")
@@ -196,6 +234,19 @@ class KinesisModel:
     def _remove(self, stream: Stream) -> None:
         if self.streams.get(stream.name) is stream:
             del self.streams[stream.name]
+
+    def set_distribution(self, stream: Stream, distribution: RecordDistribution) -> None:
+        """UpdateStreamRecordDistributionStrategy: "only supported for data streams that use the
+        on-demand capacity mode"; the change "takes effect immediately", with no UPDATING."""
+        if stream.mode is not StreamMode.ON_DEMAND:
+            raise invalid_argument(
+                f"Stream {stream.name} under account {self.account_id} uses the "
+                f"{stream.mode} capacity mode; the record distribution strategy can be set "
+                "only on ON_DEMAND streams."
+            )
+        if stream.status is not StreamStatus.ACTIVE:
+            raise self._in_use(stream, "updated")
+        stream.distribution = distribution
 
     def list_streams(self) -> list[Stream]:
         for stream in self.streams.values():
@@ -357,15 +408,7 @@ class KinesisModel:
         self, stream: Stream, entries: list[PutEntry]
     ) -> tuple[list[PutResult], EncryptionType]:
         """Store records; one data key per call when encryption is in effect (SRC-03)."""
-        limit = stream.max_record_kib * 1024
-        for entry in entries:
-            size = len(entry.data) + len(entry.partition_key.encode("utf-8"))
-            if size > limit:
-                raise invalid_argument(
-                    f"Record size {size} bytes (data plus partition key) exceeds the maximum "
-                    f"record size of {limit} bytes for stream {stream.name}."
-                )
-        targets = [self._shard_for(stream, entry) for entry in entries]
+        targets = self._place(stream, entries)
         key_id = stream.effective_key
         data_key = None
         if key_id is not None:
@@ -391,12 +434,76 @@ class KinesisModel:
         kind = EncryptionType.NONE if data_key is None else EncryptionType.KMS
         return results, kind
 
+    def dry_run_put(self, stream: Stream, entries: list[PutEntry]) -> NoReturn:
+        """PutRecord(s) with DryRun: every check ``put_records`` makes, then DryRunOperation;
+        no record is stored, no sequence number used, no data key generated."""
+        for entry in entries:
+            self._check_entry(stream, entry)
+        if stream.distribution is not RecordDistribution.AUTO:
+            for entry in entries:
+                self._shard_for(stream, entry)  # an ExplicitHashKey out of range
+        if stream.effective_key is not None:
+            self._check_usable(stream, stream.effective_key, self.producer, "GenerateDataKey")
+        raise dry_run_error()
+
+    def _place(self, stream: Stream, entries: list[PutEntry]) -> list[Shard]:
+        """Check each entry; the shard each one goes to."""
+        for entry in entries:
+            self._check_entry(stream, entry)
+        if stream.distribution is RecordDistribution.AUTO:
+            return [self._next_auto_shard(stream) for _ in entries]
+        return [self._shard_for(stream, entry) for entry in entries]
+
+    def _check_entry(self, stream: Stream, entry: PutEntry) -> None:
+        self._require_partition_key(stream, entry)
+        limit = stream.max_record_kib * 1024
+        if entry.size > limit:
+            raise invalid_argument(
+                f"Record size {entry.size} bytes (data plus partition key) exceeds the "
+                f"maximum record size of {limit} bytes for stream {stream.name}."
+            )
+
+    def _require_partition_key(self, stream: Stream, entry: PutEntry) -> None:
+        """PartitionKey doc: "If the stream uses the USER_PARTITION_KEY record distribution
+        strategy (the default), a partition key is required."
+
+        The member is optional in the model, so this is a service rule, and the reference answers
+        InvalidArgumentException: it is the modelled error of PutRecord and PutRecords for "A
+        specified parameter exceeds its restrictions, is not supported, or can't be used" (their
+        error lists do not include ValidationException), and Kinesis's other record checks (size,
+        ExplicitHashKey range) answer it too.
+        """
+        if entry.partition_key is None and stream.distribution is not RecordDistribution.AUTO:
+            raise invalid_argument(
+                f"PartitionKey is required: stream {stream.name} under account "
+                f"{self.account_id} uses the USER_PARTITION_KEY record distribution strategy."
+            )
+
     def _shard_for(self, stream: Stream, entry: PutEntry) -> Shard:
         if entry.explicit_hash_key is not None:
             hash_key = seq.explicit_hash(entry.explicit_hash_key)
         else:
+            assert entry.partition_key is not None  # _require_partition_key
             hash_key = seq.partition_hash(entry.partition_key)
         return next(shard for shard in stream.shards if shard.owns(hash_key))
+
+    def _next_auto_shard(self, stream: Stream) -> Shard:
+        """AUTO: "distributes records evenly across shards" - here, the shards in turn."""
+        shard = stream.shards[stream.next_auto_shard % len(stream.shards)]
+        stream.next_auto_shard += 1
+        return shard
+
+    def _check_usable(self, stream: Stream, key_id: str, caller: str, operation: str) -> None:
+        """A dry run's KMS check: what the real call's KMS request would raise, as KDS's error."""
+        try:
+            self.kms.check_usable(  # type: ignore[attr-defined]
+                key_id,
+                caller=self._kms_caller(key_id, caller),
+                operation=operation,
+                encryption_context=self._context(stream),
+            )
+        except AwsError as error:
+            raise as_kinesis_error(error) from None
 
     def _context(self, stream: Stream) -> dict[str, str]:
         """KDS's encryption context for data keys: the stream ARN."""
@@ -423,6 +530,29 @@ class KinesisModel:
         sequence_number: str | None = None,
         timestamp: float | None = None,
     ) -> str:
+        """A shard iterator; GetShardIterator with DryRun calls ``dry_run_shard_iterator``."""
+        return self._iterator(stream, shard_id, kind, sequence_number, timestamp).encode()
+
+    def dry_run_shard_iterator(
+        self,
+        stream: Stream,
+        shard_id: str,
+        kind: str,
+        *,
+        sequence_number: str | None = None,
+        timestamp: float | None = None,
+    ) -> NoReturn:
+        self._iterator(stream, shard_id, kind, sequence_number, timestamp)
+        raise dry_run_error()
+
+    def _iterator(
+        self,
+        stream: Stream,
+        shard_id: str,
+        kind: str,
+        sequence_number: str | None,
+        timestamp: float | None,
+    ) -> ShardIterator:
         shard = self.shard(stream, shard_id)
         if kind == "TRIM_HORIZON":
             after = 0
@@ -438,10 +568,7 @@ class KinesisModel:
             after = later[0] - 1 if later else stream.last_counter
         else:  # the enum is checked by the protocol layer; kept as a guard
             raise invalid_argument(f"Unknown ShardIteratorType {kind}.")
-        iterator = ShardIterator(
-            stream.incarnation, stream.name, shard.index, after, self.clock.now()
-        )
-        return iterator.encode()
+        return ShardIterator(stream.incarnation, stream.name, shard.index, after, self.clock.now())
 
     def _counter_of(self, stream: Stream, shard: Shard, kind: str, number: str | None) -> int:
         if number is None:
@@ -457,6 +584,33 @@ class KinesisModel:
 
     def get_records(self, token: str, limit: int, stream_arn: str | None = None) -> ReadResult:
         now = self.clock.now()
+        stream, iterator, pending, chosen = self._read(token, limit, stream_arn, now)
+        plaintexts = self._open(stream, chosen, self.producer)  # SRC-06: fails as a whole
+        after = chosen[-1].counter if chosen else iterator.after
+        rest = pending[len(chosen) :]
+        behind = round((now - rest[0].arrival) * 1000) if rest else 0
+        next_iterator = ShardIterator(
+            stream.incarnation, stream.name, iterator.shard_index, after, now
+        )
+        return ReadResult(
+            list(zip(chosen, plaintexts, strict=True)), next_iterator.encode(), max(behind, 0)
+        )
+
+    def dry_run_get_records(
+        self, token: str, limit: int, stream_arn: str | None = None
+    ) -> NoReturn:
+        """GetRecords with DryRun: the read's checks and the KMS checks of the Decrypts it would
+        make (``check_usable``), then DryRunOperation; nothing is decrypted or returned."""
+        stream, _, _, chosen = self._read(token, limit, stream_arn, self.clock.now())
+        for key_arn in dict.fromkeys(r.envelope.key_arn for r in chosen if r.envelope):
+            self._check_usable(stream, key_arn, self.producer, "Decrypt")
+        raise dry_run_error()
+
+    def _read(
+        self, token: str, limit: int, stream_arn: str | None, now: float
+    ) -> tuple[Stream, ShardIterator, list[StoredRecord], list[StoredRecord]]:
+        """The stream an iterator reads, the iterator, the records after it in its shard, and
+        those one call returns (at most ``limit``, within GET_RECORDS_MAX_BYTES)."""
         iterator = ShardIterator.decode(token, now)
         stream = self.streams.get(iterator.stream_name)
         if stream is None or stream.incarnation != iterator.incarnation:
@@ -475,14 +629,7 @@ class KinesisModel:
             if chosen and size > GET_RECORDS_MAX_BYTES:
                 break
             chosen.append(record)
-        plaintexts = self._open(stream, chosen, self.producer)  # SRC-06: fails as a whole
-        after = chosen[-1].counter if chosen else iterator.after
-        rest = pending[len(chosen) :]
-        behind = round((now - rest[0].arrival) * 1000) if rest else 0
-        next_iterator = ShardIterator(stream.incarnation, stream.name, shard.index, after, now)
-        return ReadResult(
-            list(zip(chosen, plaintexts, strict=True)), next_iterator.encode(), max(behind, 0)
-        )
+        return stream, iterator, pending, chosen
 
     def _open(self, stream: Stream, records: list[StoredRecord], caller: str) -> list[bytes]:
         """Decrypt through KMS as ``caller``; one Decrypt per data key within this call."""

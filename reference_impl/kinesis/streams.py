@@ -26,6 +26,13 @@ class StreamMode(StrEnum):
     ON_DEMAND = "ON_DEMAND"
 
 
+class RecordDistribution(StrEnum):
+    """``RecordDistributionStrategy``: who picks a record's shard."""
+
+    USER_PARTITION_KEY = "USER_PARTITION_KEY"  # the producer's partition key (the default)
+    AUTO = "AUTO"  # the service, ignoring PartitionKey and ExplicitHashKey (on-demand only)
+
+
 @dataclass(frozen=True)
 class Envelope:
     """How one encrypted record is sealed: its data key wrapped by KMS, and the AES-GCM nonce."""
@@ -41,7 +48,7 @@ class StoredRecord:
 
     counter: int
     sequence_number: str
-    partition_key: str
+    partition_key: str | None  # None: written without one to an AUTO stream
     arrival: float
     blob: bytes
     envelope: Envelope | None = None
@@ -64,7 +71,7 @@ class KinesisRecord:
     data: bytes
     sequence_number: str
     arrival: float
-    partition_key: str
+    partition_key: str | None
     encryption_type: EncryptionType = EncryptionType.NONE
 
 
@@ -90,6 +97,9 @@ class Stream:
     mode: StreamMode
     shards: list[Shard]
     max_record_kib: int = 1024
+    distribution: RecordDistribution = RecordDistribution.USER_PARTITION_KEY
+    # AUTO: the index (modulo the shard count) of the shard the next record goes to.
+    next_auto_shard: int = 0
     status: StreamStatus = StreamStatus.CREATING
     retention_hours: int = 24
     # What Describe shows: the requested encryption and the KeyId exactly as the caller gave it.

@@ -6,8 +6,9 @@
    (its id or ``arn:aws:iam::<acct>:root``) matches every IAM principal of that account; the
    reference has no IAM policies, so such principals are treated as allowed by their IAM policy.
    Service principals ("firehose.amazonaws.com") are never IAM principals of an account.
-3. Otherwise an active grant whose GranteePrincipal is the caller and whose Operations list the
-   operation allows it (grant constraints checked against the encryption context).
+3. Otherwise an active grant whose GranteePrincipal (or GranteeServicePrincipal) is the caller
+   and whose Operations list the operation allows it (grant constraints checked against the
+   encryption context; no request carries an aws:SourceArn, see grants.py).
 4. Otherwise "... because no resource-based policy allows the kms:<Operation> action".
 """
 
@@ -47,6 +48,11 @@ def request_context(caller: str, key: Key) -> dict[str, str]:
     return {}
 
 
+def is_service_principal(caller: str) -> bool:
+    """ "firehose.amazonaws.com", as opposed to an IAM principal's ARN."""
+    return caller_account(caller) is None and caller.endswith(SERVICE_SUFFIX)
+
+
 def policy_decision(key: Key, caller: str, operation: str) -> Decision:
     return key.policy.decide(caller, f"kms:{operation}", request_context(caller, key))
 
@@ -68,7 +74,7 @@ def authorize(
     if decision is Decision.ALLOW:
         return None
     for grant in grants:
-        if grant.grantee_principal == caller and grant.permits(operation, encryption_context):
+        if grant.grantee == caller and grant.permits(operation, encryption_context):
             return grant
     raise faults.access_denied(caller, operation, key.arn, explicit=False)
 
@@ -76,9 +82,9 @@ def authorize(
 def authorize_retire(key: Key, grant: Grant, caller: str) -> None:
     """RetireGrant: "the retiring principal, the grantee principal if the grant allows the
     RetireGrant operation, and the Amazon Web Services account in which the grant is created"."""
-    if caller == grant.retiring_principal:
+    if grant.retirable_by(caller):
         return
-    if caller == grant.grantee_principal and "RetireGrant" in grant.operations:
+    if caller == grant.grantee and "RetireGrant" in grant.operations:
         return
     if caller_account(caller) == grant.issuing_account_id:
         return

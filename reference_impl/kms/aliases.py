@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from reference_impl.errors import AwsError
-from reference_impl.kms import faults
+from reference_impl.kms import faults, identifiers
 from reference_impl.kms.identifiers import ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, partition
+
+# CreateAlias AliasName doc: "It can contain only alphanumeric characters, forward slashes (/),
+# underscores (_), and dashes (-)". The model's AliasNameType pattern also admits ":", so the
+# shape check lets "alias/my:alias" through and this rule refuses it.
+_ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]+")
 
 # Predefined AWS aliases the reference knows. DescribeKey doc: "If you specify a predefined Amazon
 # Web Services alias (an Amazon Web Services alias with no key ID), KMS associates the alias with
@@ -62,6 +68,22 @@ def require_alias_prefix(name: str) -> None:
             'Alias must start with the prefix "alias/". Please see '
             "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
         )
+
+
+def require_alias_characters(name: str) -> None:
+    if not _ALIAS_NAME.fullmatch(name):
+        # KMS's message (as moto, whose KMS tests found the gap, mirrors it).
+        raise faults.validation(f"{name} contains invalid characters for an alias")
+
+
+def require_key_target(target_key_id: str) -> None:
+    """CreateAlias/UpdateAlias TargetKeyId: "Specify the key ID or key ARN of the KMS key".
+
+    An alias name or alias ARN is refused by its form, whether or not such an alias exists, with
+    KMS's ValidationException "Aliases must refer to keys. Not aliases" (moto answers the same).
+    """
+    if identifiers.parse(target_key_id).is_alias:
+        raise faults.validation("Aliases must refer to keys. Not aliases")
 
 
 def require_customer_alias(name: str) -> None:

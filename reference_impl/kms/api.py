@@ -1,10 +1,18 @@
 """AWS JSON 1.1 ``TrentService``: KMS wire parameters in, a model call, KMS wire output out.
 
-Params arrive already validated against the botocore input shapes (json_protocol.py); this layer
-holds only the rules that are about the wire: which operations accept alias names (only those whose
-KeyId doc lists "Alias name": DescribeKey, Encrypt, Decrypt, GenerateDataKey*, ReEncrypt), the
-PolicyName "default", the either/or parameters, DryRun. Every call is made by the account's root
-principal (``account_root``).
+Params arrive already validated against the input shapes of the vendored model snapshot
+(reference_impl.aws_models, through json_protocol.py); this layer holds only the rules that are
+about the wire: which operations accept alias names (only those whose KeyId doc lists "Alias name":
+DescribeKey, Encrypt, Decrypt, GenerateDataKey*, ReEncrypt), the PolicyName "default", the either/or
+parameters, DryRun. Every call is made by the account's root principal (``account_root``).
+
+Service principals (GranteeServicePrincipal, RetiringServicePrincipal). A grant for a service
+principal is honoured with its documented rules (CreateGrant). The ListGrants and
+ListRetirableGrants filters by service principal are "only usable by callers in a service
+principal"; a wire caller of the reference never is one, so they answer ValidationException
+(chosen over AccessDeniedException: no key policy or IAM policy could allow them to an IAM
+principal, so the request itself is invalid for its caller, which is what KMS's
+ValidationException says of other parameter combinations it cannot take).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from typing import Any
 
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults, identifiers
+from reference_impl.kms.access import is_service_principal
 from reference_impl.kms.grants import Grant, GrantConstraints
 from reference_impl.kms.model import KmsModel
 from reference_impl.kms.paging import page_output
@@ -44,9 +53,39 @@ def _constraints(raw: Params | None) -> GrantConstraints | None:
         return None
     subset = raw.get("EncryptionContextSubset")
     equals = raw.get("EncryptionContextEquals")
-    if subset is None and equals is None:
+    source_arn = raw.get("SourceArn")
+    if subset is None and equals is None and source_arn is None:
         return None
-    return GrantConstraints(subset=subset, equals=equals)
+    return GrantConstraints(subset=subset, equals=equals, source_arn=source_arn)
+
+
+def _one_of(params: Params, first: str, second: str, *, required: bool) -> None:
+    """The "either ... or ..., but not both" rules of the principal parameters."""
+    given = [name for name in (first, second) if params.get(name) is not None]
+    if len(given) == 2 or (required and not given):
+        must = "must" if required else "can"
+        raise faults.validation(f"You {must} specify either {first} or {second}, but not both.")
+
+
+def _grant_principals(params: Params) -> None:
+    """CreateGrant GranteePrincipal / GranteeServicePrincipal / RetiringPrincipal docs."""
+    _one_of(params, "GranteePrincipal", "GranteeServicePrincipal", required=True)
+    _one_of(params, "RetiringPrincipal", "RetiringServicePrincipal", required=False)
+    if params.get("GranteeServicePrincipal") is None:
+        return
+    # "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant
+    # constraint. In addition, you must specify either a RetiringPrincipal or a
+    # RetiringServicePrincipal."
+    if (params.get("Constraints") or {}).get("SourceArn") is None:
+        raise faults.validation(
+            "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant "
+            "constraint."
+        )
+    if params.get("RetiringPrincipal") is None and params.get("RetiringServicePrincipal") is None:
+        raise faults.validation(
+            "When you specify a GranteeServicePrincipal, you must also specify either a "
+            "RetiringPrincipal or a RetiringServicePrincipal."
+        )
 
 
 def _grant_page(grants: list[Grant], next_marker: str | None) -> Params:
@@ -60,6 +99,15 @@ class KmsApi:
     @property
     def caller(self) -> str:
         return self.model.api_caller
+
+    def _service_principal_filter(self, params: Params, member: str) -> str | None:
+        value = params.get(member)
+        if value is not None and not is_service_principal(self.caller):
+            raise faults.validation(
+                f"The {member} filter is only usable by callers in a service principal; "
+                f"{self.caller} is not one."
+            )
+        return value
 
     def _dry_run(self, params: Params) -> None:
         if params.get("DryRun"):
@@ -102,7 +150,9 @@ class KmsApi:
 
     def list_keys(self, params: Params) -> Params:
         keys, next_marker = self.model.list_keys(
-            limit=params.get("Limit"), marker=params.get("Marker")
+            limit=params.get("Limit"),
+            marker=params.get("Marker"),
+            owners=frozenset(params.get("ResourceOwners") or ()),
         )
         return page_output(
             "Keys", [{"KeyId": k.key_id, "KeyArn": k.arn} for k in keys], next_marker
@@ -163,9 +213,11 @@ class KmsApi:
     # ---------------------------------------------------------------- aliases
 
     def create_alias(self, params: Params) -> Params:
-        self.model.create_alias(
-            params["AliasName"], _key_id_only(params["TargetKeyId"]), caller=self.caller
-        )
+        self.model.create_alias(params["AliasName"], params["TargetKeyId"], caller=self.caller)
+        return {}
+
+    def update_alias(self, params: Params) -> Params:
+        self.model.update_alias(params["AliasName"], params["TargetKeyId"], caller=self.caller)
         return {}
 
     def delete_alias(self, params: Params) -> Params:
@@ -207,13 +259,16 @@ class KmsApi:
     # ---------------------------------------------------------------- grants
 
     def create_grant(self, params: Params) -> Params:
+        _grant_principals(params)
         self.model.check_grant_tokens(params.get("GrantTokens"))
         grant = self.model.create_grant(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
-            grantee_principal=params["GranteePrincipal"],
+            grantee_principal=params.get("GranteePrincipal"),
+            grantee_service_principal=params.get("GranteeServicePrincipal"),
             operations=list(params["Operations"]),
             retiring_principal=params.get("RetiringPrincipal"),
+            retiring_service_principal=params.get("RetiringServicePrincipal"),
             name=params.get("Name"),
             constraints=_constraints(params.get("Constraints")),
             dry_run=bool(params.get("DryRun")),
@@ -221,19 +276,31 @@ class KmsApi:
         return {"GrantToken": grant.token, "GrantId": grant.grant_id}
 
     def list_grants(self, params: Params) -> Params:
+        # "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        _one_of(params, "GranteePrincipal", "GranteeServicePrincipal", required=False)
         grants, next_marker = self.model.list_grants(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
             grant_id=params.get("GrantId"),
             grantee_principal=params.get("GranteePrincipal"),
+            grantee_service_principal=self._service_principal_filter(
+                params, "GranteeServicePrincipal"
+            ),
             limit=params.get("Limit"),
             marker=params.get("Marker"),
         )
         return _grant_page(grants, next_marker)
 
     def list_retirable_grants(self, params: Params) -> Params:
+        # "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
+        _one_of(params, "RetiringPrincipal", "RetiringServicePrincipal", required=True)
         grants, next_marker = self.model.list_retirable_grants(
-            params["RetiringPrincipal"], limit=params.get("Limit"), marker=params.get("Marker")
+            params.get("RetiringPrincipal"),
+            retiring_service_principal=self._service_principal_filter(
+                params, "RetiringServicePrincipal"
+            ),
+            limit=params.get("Limit"),
+            marker=params.get("Marker"),
         )
         return _grant_page(grants, next_marker)
 

@@ -113,8 +113,9 @@ class RsaMaterial:
 
 @dataclass(eq=False)
 class NoMaterial:
-    """Signing, MAC, key-agreement and SM2 keys: no operation of the reference uses their
-    material, so none is generated."""
+    """Signing, MAC, key-agreement, ML-KEM and SM2 keys: no operation of the reference uses their
+    material (it implements neither GetPublicKey nor Sign, GenerateMac, DeriveSharedSecret,
+    Encapsulate or Decapsulate), so none is generated and none is pretended."""
 
 
 KeyMaterial = SymmetricMaterial | RsaMaterial | NoMaterial

@@ -50,7 +50,8 @@ def access_denied(caller: str, operation: str, arn: str, *, explicit: bool) -> A
         if explicit
         else f"because no resource-based policy allows the {action} action"
     )
-    # Not modelled in the KMS botocore model, but it is what KMS answers (HTTP 400).
+    # Not modelled in the KMS service model (reference_impl.aws_models), but it is what KMS
+    # answers (HTTP 400).
     return AwsError(
         "AccessDeniedException",
         f"User: {caller} is not authorized to perform: {action} on resource: {arn} {reason}",

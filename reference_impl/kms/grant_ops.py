@@ -17,13 +17,21 @@ class GrantOperations(KmsRegistry):
         key_id: str,
         *,
         caller: str,
-        grantee_principal: str,
+        grantee_principal: str | None = None,
         operations: list[str],
         retiring_principal: str | None = None,
         name: str | None = None,
         constraints: GrantConstraints | None = None,
         dry_run: bool = False,
+        grantee_service_principal: str | None = None,
+        retiring_service_principal: str | None = None,
     ) -> Grant:
+        """A grant for ``grantee_principal`` or (exclusively) ``grantee_service_principal``.
+
+        The rules between the principal parameters are the wire layer's (api.py); here exactly
+        one grantee is given.
+        """
+        assert (grantee_principal is None) != (grantee_service_principal is None)
         key = self.resolve(key_id)
         parent = self._authorize(key, caller, "CreateGrant")
         if parent is not None and not set(operations) <= set(parent.operations):
@@ -32,16 +40,14 @@ class GrantOperations(KmsRegistry):
             raise faults.access_denied(caller, "CreateGrant", key.arn, explicit=False)
         key.require_enabled()
         validate_operations(
-            list(operations), key.key_class, key.spec, key.usage, constraints is not None
+            list(operations),
+            key.key_class,
+            key.spec,
+            key.usage,
+            constraints is not None and constraints.on_encryption_context,
         )
         if dry_run:
             raise faults.dry_run()
-        if name is not None:
-            for existing in self._grants.find_named(key.key_id, name):
-                if existing.same_request(
-                    grantee_principal, list(operations), retiring_principal, constraints
-                ):
-                    return dataclasses.replace(existing, token=self._grants.issue_token(existing))
         grant = Grant(
             grant_id=self._grants.new_id(),
             key_id=key.key_id,
@@ -54,7 +60,13 @@ class GrantOperations(KmsRegistry):
             retiring_principal=retiring_principal,
             name=name,
             constraints=constraints,
+            grantee_service_principal=grantee_service_principal,
+            retiring_service_principal=retiring_service_principal,
         )
+        if name is not None:
+            for existing in self._grants.find_named(key.key_id, name):
+                if existing.same_request(grant):
+                    return dataclasses.replace(existing, token=self._grants.issue_token(existing))
         self._grants.add(grant)
         grant.token = self._grants.issue_token(grant)
         return grant
@@ -69,6 +81,7 @@ class GrantOperations(KmsRegistry):
         caller: str,
         grant_id: str | None = None,
         grantee_principal: str | None = None,
+        grantee_service_principal: str | None = None,
         limit: int | None = None,
         marker: str | None = None,
     ) -> tuple[list[Grant], str | None]:
@@ -81,15 +94,33 @@ class GrantOperations(KmsRegistry):
             for g in self._grants.for_key(key.key_id)
             if (grant_id is None or g.grant_id == grant_id)
             and (grantee_principal is None or g.grantee_principal == grantee_principal)
+            and (
+                grantee_service_principal is None
+                or g.grantee_service_principal == grantee_service_principal
+            )
         ]
         return paginate(
             grants, lambda g: g.seq, limit=limit, marker=marker, default=50, maximum=100
         )
 
     def list_retirable_grants(
-        self, retiring_principal: str, *, limit: int | None = None, marker: str | None = None
+        self,
+        retiring_principal: str | None = None,
+        *,
+        retiring_service_principal: str | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
     ) -> tuple[list[Grant], str | None]:
-        grants = [g for g in self._grants if g.retiring_principal == retiring_principal]
+        """The grants whose RetiringPrincipal (or RetiringServicePrincipal) is the one given."""
+        grants = [
+            g
+            for g in self._grants
+            if (retiring_principal is not None and g.retiring_principal == retiring_principal)
+            or (
+                retiring_service_principal is not None
+                and g.retiring_service_principal == retiring_service_principal
+            )
+        ]
         return paginate(
             grants, lambda g: g.seq, limit=limit, marker=marker, default=50, maximum=100
         )

@@ -3,6 +3,13 @@
 Grants take effect at once in the reference. KMS documents an eventual-consistency delay ("usually
 less than five minutes") that clients bridge with grant tokens (AMB-29); the reference has no
 delay, so a grant token is only an alternative way to name the grant in RetireGrant.
+
+A grant's grantee is a principal (GranteePrincipal, an IAM ARN; the reference's own services also
+use it for their service principals) or a service principal (GranteeServicePrincipal), and so is
+its retiring principal. A SourceArn constraint allows the grant's operations (but RetireGrant) only
+for requests made on behalf of that resource; no request in the reference is made on behalf of a
+resource (no caller carries an aws:SourceArn), so such a grant allows none of them: it is honoured
+as the narrowing it is, never ignored.
 """
 
 from __future__ import annotations
@@ -20,12 +27,18 @@ from reference_impl.kms.specs import GRANT_OPERATIONS_EVERY_KEY, KeyClass, grant
 
 @dataclass(frozen=True)
 class GrantConstraints:
-    """EncryptionContextSubset / EncryptionContextEquals (GrantConstraints shape)."""
+    """EncryptionContextSubset / EncryptionContextEquals / SourceArn (GrantConstraints shape)."""
 
     subset: dict[str, str] | None = None
     equals: dict[str, str] | None = None
+    source_arn: str | None = None
+
+    @property
+    def on_encryption_context(self) -> bool:
+        return self.subset is not None or self.equals is not None
 
     def allow(self, encryption_context: dict[str, str] | None) -> bool:
+        """The encryption context constraints (SourceArn is checked by ``Grant.permits``)."""
         context = encryption_context or {}
         if self.equals is not None and context != self.equals:
             return False
@@ -37,6 +50,8 @@ class GrantConstraints:
             out["EncryptionContextSubset"] = dict(self.subset)
         if self.equals is not None:
             out["EncryptionContextEquals"] = dict(self.equals)
+        if self.source_arn is not None:
+            out["SourceArn"] = self.source_arn
         return out
 
 
@@ -45,7 +60,7 @@ class Grant:
     grant_id: str
     key_id: str
     key_arn: str
-    grantee_principal: str
+    grantee_principal: str | None
     operations: list[str]
     issuing_account_id: str
     creation_date: float
@@ -54,6 +69,17 @@ class Grant:
     name: str | None = None
     constraints: GrantConstraints | None = None
     token: str = field(default="", repr=False)
+    grantee_service_principal: str | None = None
+    retiring_service_principal: str | None = None
+
+    @property
+    def grantee(self) -> str:
+        """Whom the grant's permissions are for: its GranteePrincipal or GranteeServicePrincipal."""
+        return self.grantee_principal or self.grantee_service_principal or ""
+
+    def retirable_by(self, principal: str) -> bool:
+        """``principal`` is the grant's RetiringPrincipal or RetiringServicePrincipal."""
+        return principal in (self.retiring_principal, self.retiring_service_principal)
 
     @property
     def issuing_account(self) -> str:
@@ -61,26 +87,34 @@ class Grant:
         partition = self.key_arn.split(":")[1]
         return f"arn:{partition}:iam::{self.issuing_account_id}:root"
 
-    def permits(self, operation: str, encryption_context: dict[str, str] | None = None) -> bool:
-        """Constraints apply to cryptographic operations only (GrantConstraints doc)."""
+    def permits(
+        self,
+        operation: str,
+        encryption_context: dict[str, str] | None = None,
+        source_arn: str | None = None,
+    ) -> bool:
+        """Encryption context constraints apply to cryptographic operations only; SourceArn to
+        every operation but RetireGrant (GrantConstraints doc)."""
         if operation not in self.operations:
             return False
-        if self.constraints is None or operation in GRANT_OPERATIONS_EVERY_KEY:
+        constraints = self.constraints
+        if constraints is None or operation == "RetireGrant":
             return True
-        return self.constraints.allow(encryption_context)
+        if constraints.source_arn is not None and source_arn != constraints.source_arn:
+            return False
+        if operation in GRANT_OPERATIONS_EVERY_KEY:
+            return True
+        return constraints.allow(encryption_context)
 
-    def same_request(
-        self,
-        grantee_principal: str,
-        operations: list[str],
-        retiring_principal: str | None,
-        constraints: GrantConstraints | None,
-    ) -> bool:
+    def same_request(self, other: Grant) -> bool:
+        """CreateGrant with an existing grant's name and the same parameters returns that grant."""
         return (
-            self.grantee_principal == grantee_principal
-            and sorted(self.operations) == sorted(operations)
-            and self.retiring_principal == retiring_principal
-            and self.constraints == constraints
+            self.grantee_principal == other.grantee_principal
+            and self.grantee_service_principal == other.grantee_service_principal
+            and sorted(self.operations) == sorted(other.operations)
+            and self.retiring_principal == other.retiring_principal
+            and self.retiring_service_principal == other.retiring_service_principal
+            and self.constraints == other.constraints
         )
 
     def wire(self) -> dict[str, Any]:
@@ -89,21 +123,25 @@ class Grant:
             "KeyId": self.key_arn,
             "GrantId": self.grant_id,
             "CreationDate": datetime.fromtimestamp(self.creation_date, tz=UTC),
-            "GranteePrincipal": self.grantee_principal,
             "IssuingAccount": self.issuing_account,
             "Operations": list(self.operations),
         }
-        if self.name is not None:
-            entry["Name"] = self.name
-        if self.retiring_principal is not None:
-            entry["RetiringPrincipal"] = self.retiring_principal
+        for member, value in (
+            ("GranteePrincipal", self.grantee_principal),
+            ("GranteeServicePrincipal", self.grantee_service_principal),
+            ("Name", self.name),
+            ("RetiringPrincipal", self.retiring_principal),
+            ("RetiringServicePrincipal", self.retiring_service_principal),
+        ):
+            if value is not None:
+                entry[member] = value
         if self.constraints is not None:
             entry["Constraints"] = self.constraints.wire()
         return entry
 
 
 def validate_operations(
-    operations: list[str], klass: KeyClass, spec: str, usage: str, has_constraints: bool
+    operations: list[str], klass: KeyClass, spec: str, usage: str, on_encryption_context: bool
 ) -> None:
     """CreateGrant's service-level checks (KEY-09, AMB-22; KMS-DG grants.md)."""
     if not operations:
@@ -119,7 +157,8 @@ def validate_operations(
             f"KeyUsage {usage}. Grants for asymmetric or HMAC KMS keys cannot allow operations "
             "that the key cannot perform, such as generating data keys."
         )
-    if has_constraints and klass is not KeyClass.SYMMETRIC_ENCRYPTION:
+    if on_encryption_context and klass is not KeyClass.SYMMETRIC_ENCRYPTION:
+        # SourceArn, by contrast, "is supported on grants for all types of KMS keys".
         raise faults.validation(
             "Encryption context grant constraints are supported only on symmetric encryption "
             "KMS keys."

@@ -14,7 +14,8 @@ InvalidKeyUsageException, InvalidCiphertextException, IncorrectKeyException, Val
 - ``key_arn(key_id) -> str``.
 - ``create_grant(key_id, *, caller, grantee_principal, operations, retiring_principal=None,
   name=None) -> Grant`` (``grant_id``, ``token``, ``key_arn``, ``grantee_principal``,
-  ``operations``, ``retiring_principal``, ``name``).
+  ``operations``, ``retiring_principal``, ``name``). A grant for a service principal takes
+  ``grantee_service_principal`` (and ``retiring_service_principal``) in place of the principal.
 - ``retire_grant(key_id, grant_id, *, caller)``; ``revoke_grant(key_id, grant_id, *, caller)``;
   ``grants(key_id) -> list[Grant]``.
 - ``generate_data_key(key_id, *, caller, encryption_context=None) -> DataKey`` (``plaintext``:
@@ -48,13 +49,25 @@ from __future__ import annotations
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults
 from reference_impl.kms.access import policy_decision
-from reference_impl.kms.aliases import Alias, require_alias_prefix, require_customer_alias
+from reference_impl.kms.aliases import (
+    Alias,
+    require_alias_characters,
+    require_alias_prefix,
+    require_customer_alias,
+    require_key_target,
+)
 from reference_impl.kms.crypto_ops import CryptoOperations, DataKey
 from reference_impl.kms.grant_ops import GrantOperations
+from reference_impl.kms.identifiers import partition
 from reference_impl.kms.keys import Key, KeyManager, KeyState
 from reference_impl.kms.paging import paginate
 from reference_impl.kms.policy import Decision, KeyPolicy
-from reference_impl.kms.specs import ALLOWED_USAGES, ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT
+from reference_impl.kms.specs import (
+    ALLOWED_USAGES,
+    ENCRYPT_DECRYPT,
+    ML_KEM_SPECS,
+    SYMMETRIC_DEFAULT,
+)
 from reference_impl.principals import account_root
 
 DEFAULT_WINDOW_DAYS = 30
@@ -92,6 +105,9 @@ class KmsModel(GrantOperations, CryptoOperations):
                 f"KeyUsage {key_usage} is not compatible with KeySpec {spec}. Valid KeyUsage "
                 f"values for {spec}: {', '.join(ALLOWED_USAGES[spec])}."
             )
+        if spec in ML_KEM_SPECS and partition(self.region) == "aws-cn":
+            # KeySpec doc: "The ML-KEM key specs are not available in China Regions."
+            raise faults.unsupported(f"KeySpec {spec} is not available in {self.region}.")
         parsed = (
             KeyPolicy.parse(policy)
             if policy is not None
@@ -101,9 +117,16 @@ class KmsModel(GrantOperations, CryptoOperations):
             self._lockout_check(parsed, caller)
         return self._add_key(spec, key_usage, parsed, description, tags or {}, KeyManager.CUSTOMER)
 
-    def list_keys(self, *, limit: int | None, marker: str | None) -> tuple[list[Key], str | None]:
+    def list_keys(
+        self, *, limit: int | None, marker: str | None, owners: frozenset[str] = frozenset()
+    ) -> tuple[list[Key], str | None]:
+        """ResourceOwners: "If you omit this parameter, ListKeys lists only the KMS keys in your
+        Amazon Web Services account"; SELF names those keys. OTHER_ACCOUNTS_VIA_RAM names keys
+        other accounts share through RAM, which the reference has none of (one account, no RAM),
+        so it adds nothing and alone lists no key."""
+        keys = self.keys() if not owners or "SELF" in owners else []
         return paginate(
-            self.keys(), lambda k: k.seq, limit=limit, marker=marker, default=100, maximum=1000
+            keys, lambda k: k.seq, limit=limit, marker=marker, default=100, maximum=1000
         )
 
     def enable_key(self, key_id: str, *, caller: str) -> None:
@@ -196,7 +219,9 @@ class KmsModel(GrantOperations, CryptoOperations):
 
     def create_alias(self, alias_name: str, target_key_id: str, *, caller: str) -> Alias:
         require_alias_prefix(alias_name)
+        require_alias_characters(alias_name)
         require_customer_alias(alias_name)
+        require_key_target(target_key_id)
         if alias_name in self._aliases:
             raise AwsError(
                 "AlreadyExistsException",
@@ -206,6 +231,34 @@ class KmsModel(GrantOperations, CryptoOperations):
         self._authorize(key, caller, "CreateAlias")
         key.require_not_pending_deletion()
         return self._add_alias(alias_name, key)
+
+    def update_alias(self, alias_name: str, target_key_id: str, *, caller: str) -> Alias:
+        """UpdateAlias: "The current and new KMS key must be the same type (both symmetric or
+        both asymmetric or both HMAC), and they must have the same key usage"; kms:UpdateAlias
+        on both keys; "You don't have permission to associate an alias with an Amazon Web
+        Services managed key" (its key policy grants no kms:UpdateAlias)."""
+        require_alias_prefix(alias_name)
+        require_alias_characters(alias_name)
+        require_customer_alias(alias_name)
+        require_key_target(target_key_id)
+        alias = self._aliases.get(alias_name)
+        if alias is None:
+            raise faults.alias_not_found(self._alias_arn(alias_name))
+        current = self._keys[alias.target_key_id]
+        key = self.resolve(target_key_id)
+        self._authorize(current, caller, "UpdateAlias")
+        self._authorize(key, caller, "UpdateAlias")
+        key.require_not_pending_deletion()
+        if (key.key_class, key.usage) != (current.key_class, current.usage):
+            raise faults.validation(
+                f"Alias {alias.arn} names a {current.key_class} KMS key with KeyUsage "
+                f"{current.usage}; {key.arn} is a {key.key_class} KMS key with KeyUsage "
+                f"{key.usage}. The current and new KMS key must be the same type and have the "
+                "same key usage."
+            )
+        alias.target_key_id = key.key_id
+        alias.last_updated = self.clock.now()
+        return alias
 
     def delete_alias(self, alias_name: str, *, caller: str) -> None:
         require_alias_prefix(alias_name)

@@ -15,18 +15,22 @@ ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 SIGN_VERIFY = "SIGN_VERIFY"
 GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC"
 KEY_AGREEMENT = "KEY_AGREEMENT"
+ENCAPSULATE_DECAPSULATE = "ENCAPSULATE_DECAPSULATE"
 
 RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 HMAC_SPECS = ("HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512")
 NIST_CURVES = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521")
 ML_DSA_SPECS = ("ML_DSA_44", "ML_DSA_65", "ML_DSA_87")
+# KeySpec doc: "Asymmetric ML-KEM key pairs (establishing shared secrets) ML_KEM_512 ML_KEM_768
+# ML_KEM_1024. The ML-KEM key specs are not available in China Regions."
+ML_KEM_SPECS = ("ML_KEM_512", "ML_KEM_768", "ML_KEM_1024")
 
 # CreateKey ``KeyUsage`` doc: "For symmetric encryption KMS keys, omit the parameter or specify
 # ENCRYPT_DECRYPT. For HMAC KMS keys (symmetric), specify GENERATE_VERIFY_MAC. ... RSA ...
 # ENCRYPT_DECRYPT or SIGN_VERIFY. ... NIST-standard elliptic curve ... SIGN_VERIFY or KEY_AGREEMENT.
-# ... ECC_SECG_P256K1 ... SIGN_VERIFY. ... ML-DSA ... SIGN_VERIFY. ... SM2 ... ENCRYPT_DECRYPT,
-# SIGN_VERIFY, or KEY_AGREEMENT." KeySpec doc: "ECC_NIST_EDWARDS25519 ... signing and verification
-# only".
+# ... ECC_SECG_P256K1 ... SIGN_VERIFY. ... ML-DSA ... SIGN_VERIFY. ... ML-KEM key pairs, specify
+# ENCAPSULATE_DECAPSULATE. ... SM2 ... ENCRYPT_DECRYPT, SIGN_VERIFY, or KEY_AGREEMENT." KeySpec doc:
+# "ECC_NIST_EDWARDS25519 ... signing and verification only".
 ALLOWED_USAGES: dict[str, tuple[str, ...]] = {
     SYMMETRIC_DEFAULT: (ENCRYPT_DECRYPT,),
     **{spec: (ENCRYPT_DECRYPT, SIGN_VERIFY) for spec in RSA_BITS},
@@ -38,6 +42,7 @@ ALLOWED_USAGES: dict[str, tuple[str, ...]] = {
     # KEY-01 scenarios can offer Firehose an SM2 key (KEY-10 lists SM2 among the key specs).
     "SM2": (ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT),
     **{spec: (SIGN_VERIFY,) for spec in ML_DSA_SPECS},
+    **{spec: (ENCAPSULATE_DECAPSULATE,) for spec in ML_KEM_SPECS},
 }
 
 _RSA_SIGNING = [
@@ -65,6 +70,7 @@ class KeyClass(StrEnum):
     ASYMMETRIC_ENCRYPTION = "asymmetric encryption"
     ASYMMETRIC_SIGNING = "asymmetric signing"
     KEY_AGREEMENT = "key agreement"
+    KEY_ENCAPSULATION = "key encapsulation"
     HMAC = "HMAC"
 
 
@@ -77,6 +83,8 @@ def key_class(spec: str, usage: str) -> KeyClass:
         return KeyClass.ASYMMETRIC_ENCRYPTION
     if usage == KEY_AGREEMENT:
         return KeyClass.KEY_AGREEMENT
+    if usage == ENCAPSULATE_DECAPSULATE:
+        return KeyClass.KEY_ENCAPSULATION
     return KeyClass.ASYMMETRIC_SIGNING
 
 
@@ -100,6 +108,10 @@ def algorithm_fields(spec: str, usage: str) -> dict[str, list[str]]:
         return {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}
     if usage == GENERATE_VERIFY_MAC:
         return {"MacAlgorithms": [f"HMAC_SHA_{spec.removeprefix('HMAC_')}"]}
+    if usage == ENCAPSULATE_DECAPSULATE:
+        # KeyMetadata.EncapsulationAlgorithms: "This field appears only for KMS keys with a
+        # KeyUsage value of ENCAPSULATE_DECAPSULATE"; ML_KEM is EncapsulationAlgorithmSpec's one.
+        return {"EncapsulationAlgorithms": ["ML_KEM"]}
     return {"KeyAgreementAlgorithms": ["ECDH"]}
 
 
@@ -129,6 +141,7 @@ GRANT_OPERATIONS: dict[KeyClass, frozenset[str]] = {
     ),
     KeyClass.ASYMMETRIC_SIGNING: frozenset({"Sign", "Verify", "GetPublicKey"}),
     KeyClass.KEY_AGREEMENT: frozenset({"DeriveSharedSecret", "GetPublicKey"}),
+    KeyClass.KEY_ENCAPSULATION: frozenset({"Encapsulate", "Decapsulate", "GetPublicKey"}),
     KeyClass.HMAC: frozenset({"GenerateMac", "VerifyMac"}),
 }
 

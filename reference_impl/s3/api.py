@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote_plus, unquote
 
+from reference_impl.aws_models import raw_model
 from reference_impl.errors import AwsError
 from reference_impl.json_protocol import Response
 from reference_impl.s3 import documents as doc
@@ -24,18 +25,31 @@ BUCKET_ERRORS = frozenset(
     {"NoSuchBucket", "BucketNotEmpty", "BucketAlreadyOwnedByYou", "InvalidBucketName"}
 )
 
-# Subresources S3 has but this reference does not implement: S3 answers NotImplemented (501)
-# for functionality it does not implement; any other query parameter is ignored, as in S3.
-UNIMPLEMENTED_SUBRESOURCES = frozenset(
-    {
-        "accelerate", "acl", "analytics", "attributes", "cors", "encryption",
-        "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
-        "metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
-        "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
-        "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
-        "uploadId", "uploads", "versionId", "versioning", "versions", "website",
-    }
-)  # fmt: skip
+# The subresources (the query names that select an operation) this reference implements:
+# DeleteObjects, ListObjectsV2 and GetBucketLocation.
+IMPLEMENTED_SUBRESOURCES = frozenset({"delete", "list-type", "location"})
+# Query parameters that are no operation's subresource but imply functionality the reference does
+# not implement (parts, versions).
+UNIMPLEMENTED_PARAMETERS = frozenset({"partNumber", "uploadId", "versionId"})
+
+
+def _model_subresources() -> frozenset[str]:
+    """Every subresource the snapshot's S3 model names in an operation's request URI."""
+    names: set[str] = set()
+    for operation in raw_model("s3")["operations"].values():
+        query = operation["http"]["requestUri"].partition("?")[2]
+        names.update(part.partition("=")[0] for part in query.split("&") if part)
+    return frozenset(names)
+
+
+# Subresources S3 has but this reference does not implement, derived from the snapshot so that an
+# operation a newer model adds (e.g. PUT /bucket/key?annotation) is refused, not taken for the
+# operation its path would otherwise be (PutObject). S3 answers NotImplemented for functionality
+# it does not implement (the reference with a 400: _not_implemented); any other query parameter is
+# ignored, as in S3.
+UNIMPLEMENTED_SUBRESOURCES = (
+    _model_subresources() - IMPLEMENTED_SUBRESOURCES
+) | UNIMPLEMENTED_PARAMETERS
 
 
 @dataclass

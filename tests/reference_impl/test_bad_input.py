@@ -1,10 +1,18 @@
 """Bad input over the AWS JSON wire surface: every implemented operation of every JSON service.
 
-The cases are derived from the installed botocore input shapes (the authority for what is valid),
-so a newly implemented operation is covered without editing this file. Every answer must be an
-AWS-shaped 4xx: a JSON body with ``__type`` and a message, an ``x-amzn-RequestId`` header, no
-traceback, never a 5xx. AMB-21: shape violations (missing member, length, enum, pattern, range)
-answer the framework ``ValidationException``; JSON that does not fit the shape's types answers
+The cases are derived from the input shapes of the vendored model snapshot (``reference_impl.
+aws_models``, the authority for what is valid; never the installed botocore's models), so a newly
+implemented operation, or a member a newer snapshot adds, is covered without editing this file.
+
+Model-valid bodies, for every implemented operation: the minimal body (every required member at
+its minimum, every optional member omitted), and the minimal body plus each optional member at its
+minimum (top-level members, and the members of a top-level structure or list of structures). Each
+is answered with a success or an AWS-shaped 4xx, never a 5xx.
+
+Bodies that break one member, or are not JSON objects, are answered with an AWS-shaped 4xx: a JSON
+body with ``__type`` and a message, an ``x-amzn-RequestId`` header, no traceback, never a 5xx.
+AMB-21: shape violations (missing member, length, enum, pattern, range) answer the framework
+``ValidationException``; JSON that does not fit the shape's types answers
 ``SerializationException``; operations that do not exist answer ``UnknownOperationException``.
 
 Cases that break one member start from a minimal valid body built from the shape, so the one
@@ -27,6 +35,7 @@ import regex
 from botocore import xform_name
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from reference_impl.aws_models import SNAPSHOT, service_model
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.json_protocol import Response
 from reference_impl.validation import validate_input
@@ -81,22 +90,29 @@ LONE_SURROGATE = "\ud800"  # legal as a JSON escape, not encodable as UTF-8
 # -- the services and their implemented operations ------------------------------------------
 
 _PROBE = ReferenceCloud()
-OPERATIONS: list[tuple[str, str, str]] = [
-    (service.model.service_name, service.target_prefix, operation)
+# The service's API layer (which operations exist) by target prefix; the operations themselves come
+# from the snapshot's model of that service.
+_APIS = {
+    service.target_prefix: (service.model.service_name, service.api)
     for service in _PROBE.app.by_prefix.values()
-    for operation in service.model.operation_names
-    if hasattr(service.api, xform_name(operation))  # the rest answer UnknownOperationException
+}
+_MODELS = {prefix: service_model(name) for prefix, (name, _) in _APIS.items()}
+OPERATIONS: list[tuple[str, str, str]] = [
+    (name, prefix, operation)
+    for prefix, (name, api) in _APIS.items()
+    for operation in _MODELS[prefix].operation_names
+    if hasattr(api, xform_name(operation))  # the rest answer UnknownOperationException
 ]
 UNIMPLEMENTED: list[tuple[str, str, str]] = [
-    (service.model.service_name, service.target_prefix, operation)
-    for service in _PROBE.app.by_prefix.values()
-    for operation in service.model.operation_names
-    if not hasattr(service.api, xform_name(operation))
+    (name, prefix, operation)
+    for prefix, (name, api) in _APIS.items()
+    for operation in _MODELS[prefix].operation_names
+    if not hasattr(api, xform_name(operation))
 ]
 
 
 def _input_shape(prefix: str, operation: str) -> StructureShape:
-    shape = _PROBE.app.by_prefix[prefix].model.operation_model(operation).input_shape
+    shape = _MODELS[prefix].operation_model(operation).input_shape
     assert shape is not None, f"{operation} has no input shape"
     return shape
 
@@ -442,6 +458,9 @@ def test_shape_violation(cloud, case: Case):
 
 def test_the_sweep_covers_every_json_service():
     assert {service for service, _, _ in OPERATIONS} == JSON_SERVICES
+    for service in _PROBE.app.by_prefix.values():  # the reference validates against the snapshot
+        assert service.model is service_model(service.model.service_name)
+        assert service.model.service_name in SNAPSHOT.services
     kinds = {case.kind for case in CASES}
     for kind in ("empty-object", "wrong-type", "too-long", "bad-enum", "bad-pattern", "null"):
         assert kind in kinds
@@ -460,14 +479,30 @@ def test_minimal_body_is_shape_valid_and_never_a_fault(seeded, prefix, operation
 
 
 def _optional_member_cases() -> Iterator[tuple[str, str, str, bytes]]:
+    """The minimal body plus one optional member at its minimum: a top-level member, or a member
+    of a top-level structure (or of the one item of a top-level list of structures)."""
     for service, prefix, operation in OPERATIONS:
         shape = _input_shape(prefix, operation)
         body = minimal_body(prefix, operation)
+        case = _op_id(service, operation)
         for name, member in shape.members.items():
-            if name in body or not _buildable(member):
+            if name not in body and _buildable(member):
+                yield (
+                    f"{case}-{name}",
+                    prefix,
+                    operation,
+                    _json({**body, name: valid_value(member)}),
+                )
+            as_list = isinstance(member, ListShape)
+            inner = member.member if as_list else member
+            if not isinstance(inner, StructureShape) or not _buildable(inner):
                 continue
-            payload = _json({**body, name: valid_value(member)})
-            yield f"{_op_id(service, operation)}-{name}", prefix, operation, payload
+            for child, child_shape in inner.members.items():
+                if child in inner.required_members or not _buildable(child_shape):
+                    continue
+                item = {**valid_value(inner), child: valid_value(child_shape)}
+                payload = _json({**body, name: [item] if as_list else item})
+                yield f"{case}-{name}.{child}", prefix, operation, payload
 
 
 OPTIONAL_CASES = list(_optional_member_cases())

@@ -2,7 +2,8 @@
 real boto3 clients (client-side validation off), and S3's REST-XML errors.
 
 Firehose (AMB-21): a record over 1,000 KiB, a batch over 500 records and a KeyARN that breaks the
-``AWSKMSKeyARN`` pattern or length are shape violations, so ``ValidationException``; a batch over
+snapshot's ``AWSKMSKeyARNForSSE`` pattern (key ARNs only: an alias ARN breaks it) or length are
+shape violations, so ``ValidationException``; a batch over
 4 MiB in total is a service rule, so the modelled ``InvalidArgumentException``; Data that is not
 base64 is not valid AWS JSON, so ``SerializationException``. S3 answers in XML: an ``<Error>``
 document with ``Code``, ``Message`` and ``RequestId``, and an ``x-amz-request-id`` header.
@@ -226,6 +227,7 @@ KEY_PREFIX = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/"
 BAD_KEY_ARNS = {
     "bare-key-id": "1234abcd-12ab-34cd-56ef-1234567890ab",
     "alias-name": "alias/my-key",
+    "alias-arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/my-key",
     "513-characters": KEY_PREFIX + "a" * (513 - len(KEY_PREFIX)),  # fits the pattern
     "s3-arn": f"arn:aws:s3:::{BUCKET}",
     "iam-role-arn": ROLE,
@@ -301,8 +303,8 @@ def test_customer_managed_cmk_without_a_key_arn_is_an_invalid_argument(firehose,
 
 @pytest.mark.parametrize(
     "arn",
-    [KEY_ARN, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/missing"],
-    ids=["missing-key", "missing-alias"],
+    [KEY_ARN, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/x:kms:us-east-1:{ACCOUNT}:key/y"],
+    ids=["missing-key", "alias-arn-that-fits-the-pattern"],
 )
 def test_well_formed_arn_of_a_missing_key_is_never_a_fault(firehose, stream, arn):
     """Shape-valid, but names nothing: a synchronous 4xx or an asynchronous failure, not a 5xx."""
@@ -316,6 +318,24 @@ def test_well_formed_arn_of_a_missing_key_is_never_a_fault(firehose, stream, arn
         )
     except ClientError as error:
         assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400, error.response
+
+
+def test_an_arn_that_fits_the_pattern_but_names_an_alias_is_refused(firehose, stream):
+    """``arn:.*:kms:`` lets ``...:alias/x:kms:...:key/y`` through the shape; KMS would read it as an
+    alias ARN, so Firehose refuses it rather than ever echo an alias as KeyARN."""
+    arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/x:kms:us-east-1:{ACCOUNT}:key/y"
+    error = client_error(
+        firehose.start_delivery_stream_encryption,
+        "ValidationException",
+        DeliveryStreamName=stream,
+        DeliveryStreamEncryptionConfigurationInput={
+            "KeyType": "CUSTOMER_MANAGED_CMK",
+            "KeyARN": arn,
+        },
+    )
+    assert "alias" in error["Message"]
+    enc = firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"]
+    assert "KeyARN" not in enc.get("DeliveryStreamEncryptionConfiguration", {})
 
 
 # -- S3: REST-XML errors ---------------------------------------------------------------------
@@ -398,6 +418,25 @@ def test_unknown_subresource_is_ignored_not_a_fault(cloud, bucket, path, query):
 def test_unimplemented_subresource_is_not_implemented(cloud, bucket, query):
     """S3's code for functionality it does not implement, NotImplemented, in XML, as a 400."""
     assert_s3_error(s3_request(cloud, "GET", f"/{bucket}", query), 400, "NotImplemented")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query"),
+    [
+        ("PUT", "/{bucket}/present", "annotation"),
+        ("GET", "/{bucket}/present", "annotation"),
+        ("DELETE", "/{bucket}/present", "annotation"),
+        ("PUT", "/{bucket}", "metadataAnnotationTable"),
+        ("PUT", "/{bucket}/present", "renameObject"),
+        ("PUT", "/{bucket}", "abac"),
+    ],
+)
+def test_subresources_of_newer_operations_are_not_implemented(cloud, bucket, method, path, query):
+    """Operations the snapshot's model has and the reference does not (PutObjectAnnotation, ...)
+    are refused, never taken for PutObject/GetObject/DeleteObject on the same path."""
+    response = s3_request(cloud, method, path.format(bucket=bucket), query)
+    assert_s3_error(response, 400, "NotImplemented")
+    assert s3_request(cloud, "GET", f"/{bucket}/present").body == b"x"  # unchanged
 
 
 @pytest.mark.parametrize("method", ["PATCH", "POST", "OPTIONS"])

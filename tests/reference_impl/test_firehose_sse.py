@@ -10,6 +10,8 @@ from botocore.exceptions import ClientError
 from client_errors import error
 from firehose_env import ACCOUNT, LAG, OWNED, TRANSITION, FirehoseEnv, cmk, s3_destination
 
+from reference_impl.errors import AwsError
+from reference_impl.firehose.key_checks import parse_key_request
 from reference_impl.firehose.settings import FirehoseSettings
 
 
@@ -59,13 +61,40 @@ def test_start_without_input_enables_the_aws_owned_key(env: Env) -> None:
     assert env.grants(key) == []  # KEY-05
 
 
-def test_alias_arn_is_accepted_and_echoed(env: Env) -> None:
+def test_alias_arn_is_refused_and_nothing_changes(env: Env) -> None:
+    """The snapshot's AWSKMSKeyARNForSSE pattern admits key ARNs only (``...:key/...``)."""
     key = env.key()
-    env.kms.create_alias(AliasName="alias/fh", TargetKeyId=key)
+    env.enable("s", cmk(key))
+    env.kms.create_alias(AliasName="alias/fh", TargetKeyId=env.key())
     alias_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/fh"
-    env.enable("s", cmk(alias_arn))
-    assert env.enc("s")["KeyARN"] == alias_arn  # AMB-20 (chosen: echo)
+    before = env.describe("s")
+    with pytest.raises(ClientError) as excinfo:
+        env.start("s", cmk(alias_arn))
+    code, text = error(excinfo)
+    assert code == "ValidationException"
+    assert "'deliveryStreamEncryptionConfigurationInput.keyARN'" in text
+    with pytest.raises(ClientError) as excinfo:
+        env.create("new", DeliveryStreamEncryptionConfigurationInput=cmk(alias_arn))
+    assert error(excinfo)[0] == "ValidationException"
+    env.cloud.advance(TRANSITION)
+    assert env.describe("s") == before
+    assert env.enc("s") == {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key, "Status": "ENABLED"}
+    assert env.fh.list_delivery_streams()["DeliveryStreamNames"] == ["s"]
     assert len(env.grants(key)) == 1
+
+
+def test_an_alias_named_by_the_python_interface_is_refused_too(env: Env) -> None:
+    """No alias reaches Firehose's SSE state, even past the wire's pattern, whose ``arn:.*:kms:``
+    admits an ARN that KMS reads as an alias ARN."""
+    env.kms.create_alias(AliasName="alias/fh", TargetKeyId=env.key())
+    for arn in (
+        "alias/fh",
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/fh",
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/x:kms:us-east-1:{ACCOUNT}:key/abc",
+    ):
+        with pytest.raises(AwsError) as caught:
+            parse_key_request({"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": arn})
+        assert caught.value.code == "ValidationException"
 
 
 # -- Start: every check and its error code ---------------------------------------------------------
@@ -186,6 +215,9 @@ def test_nonexistent_key_arn_is_invalid_kms_resource(env: Env) -> None:
         ("RSA_2048", "ENCRYPT_DECRYPT"),
         ("ECC_NIST_P256", "SIGN_VERIFY"),
         ("HMAC_256", "GENERATE_VERIFY_MAC"),
+        ("ML_KEM_512", "ENCAPSULATE_DECAPSULATE"),
+        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
+        ("ML_KEM_1024", "ENCAPSULATE_DECAPSULATE"),
     ],
 )
 def test_asymmetric_or_hmac_key_ends_in_enabling_failed(env: Env, spec: str, usage: str) -> None:

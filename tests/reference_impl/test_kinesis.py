@@ -6,7 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from client_errors import error_of
+from botocore.exceptions import ClientError
+from client_errors import error, error_of
 
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
@@ -186,6 +187,171 @@ def test_records_are_spread_by_partition_key_hash(cloud: ReferenceCloud, kinesis
         kinesis.put_record, StreamName="src", Data=b"x", PartitionKey="k",
         ExplicitHashKey=str(2**128),
     ) == ("InvalidArgumentException", 400)  # fmt: skip
+
+
+def stored(cloud: ReferenceCloud, name: str = "src") -> int:
+    """How many records the stream holds (white box: no read of the stream is involved)."""
+    return len(cloud.kinesis.streams[name].records_in_order())
+
+
+@pytest.mark.parametrize("stream_mode", ["PROVISIONED", "ON_DEMAND"])
+def test_put_without_a_partition_key_is_invalid_argument(
+    cloud: ReferenceCloud, kinesis, stream_mode: str
+) -> None:
+    """PartitionKey is optional in the model, but "If the stream uses the USER_PARTITION_KEY
+    record distribution strategy (the default), a partition key is required"."""
+    if stream_mode == "PROVISIONED":
+        active_stream(cloud, kinesis)
+    else:
+        kinesis.create_stream(StreamName="src", StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        cloud.advance(1)
+    with pytest.raises(ClientError) as caught:
+        kinesis.put_record(StreamName="src", Data=b"x")
+    assert error(caught)[0] == "InvalidArgumentException"
+    assert "PartitionKey is required" in error(caught)[1]
+    batch = [{"Data": b"x", "PartitionKey": "p"}, {"Data": b"y"}]
+    assert error_of(kinesis.put_records, StreamName="src", Records=batch) == (
+        "InvalidArgumentException",
+        400,
+    )
+    assert error_of(
+        kinesis.put_record, StreamName="src", Data=b"x", ExplicitHashKey="0"
+    ) == ("InvalidArgumentException", 400)  # fmt: skip
+    assert stored(cloud) == 0  # the batch failed as a whole
+
+
+def test_auto_distribution_spreads_records_and_ignores_keys(cloud: ReferenceCloud, kinesis) -> None:
+    kinesis.create_stream(
+        StreamName="src",
+        StreamModeDetails={"StreamMode": "ON_DEMAND"},
+        RecordDistributionStrategy="AUTO",
+    )
+    cloud.advance(1)
+    assert summary(kinesis)["RecordDistributionStrategy"] == "AUTO"
+    shards = [kinesis.put_record(StreamName="src", Data=b"x")["ShardId"] for _ in range(4)]
+    assert sorted(shards) == [f"shardId-00000000000{i}" for i in range(4)]  # evenly, no key
+    # "any value you provide is ignored, along with any ExplicitHashKey you provide"
+    placed = kinesis.put_records(
+        StreamName="src",
+        Records=[{"Data": b"k", "PartitionKey": "same", "ExplicitHashKey": "0"}] * 4,
+    )
+    assert len({r["ShardId"] for r in placed["Records"]}) == 4
+    first = read_shard(kinesis)
+    assert "PartitionKey" not in first[0]  # not returned when the producer gave none
+    assert first[1]["PartitionKey"] == "same"  # returned as given, though not used
+
+
+def test_record_distribution_strategy_rules(cloud: ReferenceCloud, kinesis) -> None:
+    assert error_of(
+        kinesis.create_stream, StreamName="p", ShardCount=1, RecordDistributionStrategy="AUTO"
+    ) == ("InvalidArgumentException", 400)  # fmt: skip
+    assert "p" not in cloud.kinesis.streams
+    kinesis.create_stream(
+        StreamName="p", ShardCount=1, RecordDistributionStrategy="USER_PARTITION_KEY"
+    )
+    kinesis.create_stream(StreamName="od", StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    cloud.advance(1)
+    # "This field is only present for streams that use the on-demand capacity mode."
+    assert "RecordDistributionStrategy" not in summary(kinesis, "p")
+    assert summary(kinesis, "od")["RecordDistributionStrategy"] == "USER_PARTITION_KEY"
+    od_arn = cloud.kinesis.stream_arn("od")
+    kinesis.update_stream_record_distribution_strategy(
+        StreamARN=od_arn, RecordDistributionStrategy="AUTO"
+    )
+    assert summary(kinesis, "od")["RecordDistributionStrategy"] == "AUTO"
+    assert summary(kinesis, "od")["StreamStatus"] == "ACTIVE"  # "takes effect immediately"
+    kinesis.put_record(StreamName="od", Data=b"no key")
+    kinesis.update_stream_record_distribution_strategy(
+        StreamARN=od_arn, RecordDistributionStrategy="USER_PARTITION_KEY"
+    )
+    assert error_of(kinesis.put_record, StreamName="od", Data=b"x") == (
+        "InvalidArgumentException",
+        400,
+    )
+    assert error_of(
+        kinesis.update_stream_record_distribution_strategy,
+        StreamARN=cloud.kinesis.stream_arn("p"),
+        RecordDistributionStrategy="AUTO",
+    ) == ("InvalidArgumentException", 400)
+
+
+# -- DryRun --------------------------------------------------------------------------------
+
+
+def test_dry_run_put_stores_nothing(cloud: ReferenceCloud, kinesis) -> None:
+    active_stream(cloud, kinesis)
+    for call, kwargs in (
+        (kinesis.put_record, {"Data": b"x", "PartitionKey": "p"}),
+        (kinesis.put_records, {"Records": [{"Data": b"x", "PartitionKey": "p"}]}),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call(StreamName="src", DryRun=True, **kwargs)
+        assert error(caught)[0] == "DryRunOperationException"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert stored(cloud) == 0
+    assert cloud.kinesis.streams["src"].last_counter == 0  # no sequence number used up
+    # A request that would fail answers its own error, not DryRunOperationException.
+    assert error_of(kinesis.put_record, StreamName="src", Data=b"x", DryRun=True) == (
+        "InvalidArgumentException",
+        400,
+    )
+    assert error_of(
+        kinesis.put_record, StreamName="ghost", Data=b"x", PartitionKey="p", DryRun=True
+    ) == ("ResourceNotFoundException", 400)  # fmt: skip
+    # DryRun false is an ordinary call.
+    kinesis.put_record(StreamName="src", Data=b"x", PartitionKey="p", DryRun=False)
+    assert stored(cloud) == 1
+
+
+def test_dry_run_put_checks_the_kms_key(cloud: ReferenceCloud, kinesis, kms) -> None:
+    active_stream(cloud, kinesis)
+    key = new_key(kms)
+    encrypt(cloud, kinesis, key)
+    assert error_of(
+        kinesis.put_record, StreamName="src", Data=b"x", PartitionKey="p", DryRun=True
+    ) == ("DryRunOperationException", 400)  # fmt: skip
+    kms.disable_key(KeyId=key)
+    assert error_of(
+        kinesis.put_record, StreamName="src", Data=b"x", PartitionKey="p", DryRun=True
+    ) == ("KMSDisabledException", 400)  # fmt: skip
+    assert stored(cloud) == 0
+
+
+def test_dry_run_reads_nothing(cloud: ReferenceCloud, kinesis, kms) -> None:
+    active_stream(cloud, kinesis)
+    key = new_key(kms)
+    encrypt(cloud, kinesis, key)
+    kinesis.put_record(StreamName="src", Data=b"secret", PartitionKey="p")
+    shard = "shardId-000000000000"
+    assert error_of(
+        kinesis.get_shard_iterator, StreamName="src", ShardId=shard,
+        ShardIteratorType="TRIM_HORIZON", DryRun=True,
+    ) == ("DryRunOperationException", 400)  # fmt: skip
+    assert error_of(
+        kinesis.get_shard_iterator, StreamName="src", ShardId="shardId-000000000009",
+        ShardIteratorType="TRIM_HORIZON", DryRun=True,
+    ) == ("ResourceNotFoundException", 400)  # fmt: skip
+    iterator = kinesis.get_shard_iterator(
+        StreamName="src", ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    decrypts = []
+    real_decrypt = cloud.kms.decrypt
+    cloud.kms.decrypt = lambda *a, **k: decrypts.append(a) or real_decrypt(*a, **k)
+    assert error_of(kinesis.get_records, ShardIterator=iterator, DryRun=True) == (
+        "DryRunOperationException",
+        400,
+    )
+    assert decrypts == []  # nothing was decrypted
+    kms.disable_key(KeyId=key)
+    assert error_of(kinesis.get_records, ShardIterator=iterator, DryRun=True) == (
+        "KMSDisabledException",
+        400,
+    )
+    kms.enable_key(KeyId=key)
+    assert [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]] == [
+        b"secret"
+    ]
+    assert len(decrypts) == 1
 
 
 def test_shard_iterator_types(cloud: ReferenceCloud, kinesis) -> None:

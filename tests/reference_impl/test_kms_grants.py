@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from client_errors import code
+from client_errors import code, message
+
+from reference_impl.errors import AwsError
 
 FIREHOSE = "firehose.amazonaws.com"
 DATA_KEY_OPERATIONS = [
@@ -79,6 +81,7 @@ def test_list_grants_pages(kms, key_id):
         ("ECC_SECG_P256K1", "SIGN_VERIFY"),
         ("SM2", "ENCRYPT_DECRYPT"),
         ("ML_DSA_87", "SIGN_VERIFY"),
+        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
         ("HMAC_256", "GENERATE_VERIFY_MAC"),
     ],
 )
@@ -103,6 +106,7 @@ def test_grants_on_asymmetric_or_hmac_keys_cannot_allow_data_key_operations(
         ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY", ["Sign", "Verify"]),
         ("ML_DSA_44", "SIGN_VERIFY", ["Sign", "CreateGrant"]),
         ("HMAC_384", "GENERATE_VERIFY_MAC", ["GenerateMac", "VerifyMac", "DescribeKey"]),
+        ("ML_KEM_512", "ENCAPSULATE_DECAPSULATE", ["Encapsulate", "Decapsulate", "GetPublicKey"]),
     ],
 )
 def test_grants_with_operations_the_key_supports_succeed_on_every_key_type(
@@ -120,6 +124,9 @@ def test_grants_with_operations_the_key_supports_succeed_on_every_key_type(
         ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "GenerateMac"),
         ("HMAC_256", "GENERATE_VERIFY_MAC", "Encrypt"),
         ("RSA_2048", "SIGN_VERIFY", "Decrypt"),
+        ("ML_KEM_1024", "ENCAPSULATE_DECAPSULATE", "Encrypt"),
+        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE", "DeriveSharedSecret"),
+        ("ECC_NIST_P256", "KEY_AGREEMENT", "Decapsulate"),
     ],
 )
 def test_grants_for_operations_of_another_key_type_fail(kms, spec, usage, operation):
@@ -238,3 +245,152 @@ def test_create_grant_dry_run_creates_nothing(kms, key_id):
         )
     assert code(excinfo) == "DryRunOperationException"
     assert kms.list_grants(KeyId=key_id)["Grants"] == []
+
+
+# -- service principals (GranteeServicePrincipal, RetiringServicePrincipal, SourceArn) ----------
+
+SERVICE = "logs.us-east-1.amazonaws.com"
+SOURCE = "arn:aws:logs:us-east-1:123456789012:log-group:orders"
+ROLE = "arn:aws:iam::123456789012:role/reader"
+ROOT = "arn:aws:iam::123456789012:root"
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({}, "either GranteePrincipal or GranteeServicePrincipal"),
+        (
+            {"GranteePrincipal": ROLE, "GranteeServicePrincipal": SERVICE},
+            "either GranteePrincipal or GranteeServicePrincipal",
+        ),
+        (
+            {
+                "GranteePrincipal": ROLE,
+                "RetiringPrincipal": ROLE,
+                "RetiringServicePrincipal": SERVICE,
+            },
+            "either RetiringPrincipal or RetiringServicePrincipal",
+        ),
+        ({"GranteeServicePrincipal": SERVICE, "RetiringPrincipal": ROLE}, "SourceArn"),
+        (
+            {"GranteeServicePrincipal": SERVICE, "Constraints": {"SourceArn": SOURCE}},
+            "RetiringPrincipal or a RetiringServicePrincipal",
+        ),
+        (
+            {
+                "GranteeServicePrincipal": SERVICE,
+                "RetiringPrincipal": ROLE,
+                "Constraints": {"EncryptionContextSubset": {"a": "b"}},
+            },
+            "SourceArn",
+        ),
+    ],
+    ids=[
+        "no-grantee",
+        "both-grantees",
+        "both-retiring",
+        "service-grantee-without-source-arn",
+        "service-grantee-without-retiring",
+        "service-grantee-with-another-constraint",
+    ],
+)
+def test_create_grant_principal_rules(kms, key_id, params, needle):
+    """CreateGrant docs: "You must specify either GranteePrincipal or GranteeServicePrincipal, but
+    not both"; "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant
+    constraint. In addition, you must specify either a RetiringPrincipal or a
+    RetiringServicePrincipal"; RetiringPrincipal: "either ... or RetiringServicePrincipal, but not
+    both"."""
+    with pytest.raises(ClientError) as excinfo:
+        kms.create_grant(KeyId=key_id, Operations=["Decrypt"], **params)
+    assert code(excinfo) == "ValidationException"
+    assert needle in message(excinfo)
+    assert kms.list_grants(KeyId=key_id)["Grants"] == []
+
+
+def test_grant_for_a_service_principal(cloud, kms, key_id):
+    answer = kms.create_grant(
+        KeyId=key_id,
+        GranteeServicePrincipal=SERVICE,
+        RetiringServicePrincipal=SERVICE,
+        Operations=["Decrypt", "RetireGrant"],
+        Constraints={"SourceArn": SOURCE},
+    )
+    (grant,) = kms.list_grants(KeyId=key_id)["Grants"]
+    assert grant["GranteeServicePrincipal"] == grant["RetiringServicePrincipal"] == SERVICE
+    assert "GranteePrincipal" not in grant and "RetiringPrincipal" not in grant
+    assert grant["Constraints"] == {"SourceArn": SOURCE}
+    # The filters by service principal are "only usable by callers in a service principal".
+    for call, params in (
+        (kms.list_grants, {"KeyId": key_id, "GranteeServicePrincipal": SERVICE}),
+        (kms.list_retirable_grants, {"RetiringServicePrincipal": SERVICE}),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call(**params)
+        assert code(excinfo) == "ValidationException"
+        assert "only usable by callers in a service principal" in message(excinfo)
+    model = cloud.kms
+    listed, _ = model.list_grants(key_id, caller=ROOT, grantee_service_principal=SERVICE)
+    assert [g.grant_id for g in listed] == [answer["GrantId"]]
+    (retirable,), _ = model.list_retirable_grants(retiring_service_principal=SERVICE)
+    assert retirable.grant_id == answer["GrantId"]
+    # No request of the reference is made on behalf of a resource, so the SourceArn constraint
+    # lets the grant allow nothing but RetireGrant (to which it "does not apply").
+    with pytest.raises(AwsError) as caught:
+        model.check_usable(key_id, caller=SERVICE, operation="Decrypt")
+    assert caught.value.code == "AccessDeniedException"
+    model.retire_grant(key_id, answer["GrantId"], caller=SERVICE)
+    assert kms.list_grants(KeyId=key_id)["Grants"] == []
+
+
+def test_source_arn_constraint_narrows_a_grant_for_an_iam_principal(cloud, kms, key_id):
+    """A role of another account, whom only the grant could let in (the key policy names the
+    key's own account)."""
+    outsider = "arn:aws:iam::210987654321:role/reader"
+    for constraints, allowed in (({"SourceArn": SOURCE}, False), (None, True)):
+        grant = kms.create_grant(
+            KeyId=key_id,
+            GranteePrincipal=outsider,
+            Operations=["Decrypt", "DescribeKey"],
+            **({"Constraints": constraints} if constraints else {}),
+        )
+        for operation in ("Decrypt", "DescribeKey"):
+            if allowed:
+                cloud.kms.check_usable(key_id, caller=outsider, operation=operation)
+                continue
+            with pytest.raises(AwsError) as caught:
+                cloud.kms.check_usable(key_id, caller=outsider, operation=operation)
+            assert caught.value.code == "AccessDeniedException"
+        kms.revoke_grant(KeyId=key_id, GrantId=grant["GrantId"])
+
+
+def test_source_arn_constraint_fits_every_key_type(kms):
+    """SourceArn "is supported on grants for all types of KMS keys" (encryption context
+    constraints are not)."""
+    key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.create_grant(
+        KeyId=key_id,
+        GranteeServicePrincipal=SERVICE,
+        RetiringPrincipal=ROLE,
+        Operations=["Sign"],
+        Constraints={"SourceArn": SOURCE},
+    )
+    assert len(kms.list_grants(KeyId=key_id)["Grants"]) == 1
+
+
+def test_list_grants_grantee_filters_are_exclusive(kms, key_id):
+    with pytest.raises(ClientError) as excinfo:
+        kms.list_grants(KeyId=key_id, GranteePrincipal=ROLE, GranteeServicePrincipal=SERVICE)
+    assert code(excinfo) == "ValidationException"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"RetiringPrincipal": FIREHOSE, "RetiringServicePrincipal": SERVICE}],
+    ids=["neither", "both"],
+)
+def test_list_retirable_grants_needs_exactly_one_retiring_principal(kms, params):
+    """The doc: "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not
+    both"."""
+    with pytest.raises(ClientError) as excinfo:
+        kms.list_retirable_grants(**params)
+    assert code(excinfo) == "ValidationException"

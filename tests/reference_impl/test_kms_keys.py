@@ -1,6 +1,7 @@
 """KMS keys through boto3: CreateKey for every key spec, DescribeKey, ListKeys, the key state
 machine (enable, disable, schedule and cancel deletion, the window passing), aliases, tags, and
-malformed requests (KEY-02, KEY-08, KEY-10)."""
+malformed requests (KEY-02, KEY-08, KEY-10), UpdateAlias and the alias rules the model cannot
+express."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from datetime import timedelta
 
 import pytest
 from botocore.exceptions import ClientError
-from client_errors import code, message
+from client_errors import code, error, message
 
+from reference_impl.cloud import ReferenceCloud
 from reference_impl.wsgi import Request
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+# KeyMetadata.EncapsulationAlgorithms: "appears only for KMS keys with a KeyUsage value of
+# ENCAPSULATE_DECAPSULATE".
+ML_KEM_ALGORITHMS = {"EncapsulationAlgorithms": ["ML_KEM"]}
 
 SPECS = [
     ("SYMMETRIC_DEFAULT", None, "ENCRYPT_DECRYPT", {"EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}),
@@ -44,12 +49,17 @@ SPECS = [
     ("ML_DSA_44", "SIGN_VERIFY", "SIGN_VERIFY", {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}),
     ("ML_DSA_65", "SIGN_VERIFY", "SIGN_VERIFY", {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}),
     ("ML_DSA_87", "SIGN_VERIFY", "SIGN_VERIFY", {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}),
+    *(
+        (spec, "ENCAPSULATE_DECAPSULATE", "ENCAPSULATE_DECAPSULATE", ML_KEM_ALGORITHMS)
+        for spec in ("ML_KEM_512", "ML_KEM_768", "ML_KEM_1024")
+    ),
 ]
 ALGORITHM_FIELDS = (
     "EncryptionAlgorithms",
     "SigningAlgorithms",
     "MacAlgorithms",
     "KeyAgreementAlgorithms",
+    "EncapsulationAlgorithms",
 )
 
 
@@ -106,6 +116,10 @@ def test_default_key_is_symmetric_encryption(cloud, kms):
         ("ECC_SECG_P256K1", "KEY_AGREEMENT"),
         ("ECC_NIST_EDWARDS25519", "KEY_AGREEMENT"),
         ("ML_DSA_65", "ENCRYPT_DECRYPT"),
+        ("ML_KEM_768", "ENCRYPT_DECRYPT"),
+        ("ML_KEM_512", "KEY_AGREEMENT"),
+        ("RSA_2048", "ENCAPSULATE_DECAPSULATE"),
+        ("SYMMETRIC_DEFAULT", "ENCAPSULATE_DECAPSULATE"),
     ],
 )
 def test_key_usage_must_fit_the_key_spec(kms, spec, usage):
@@ -114,7 +128,9 @@ def test_key_usage_must_fit_the_key_spec(kms, spec, usage):
     assert code(excinfo) == "ValidationException"
 
 
-@pytest.mark.parametrize("spec", ["RSA_2048", "HMAC_256", "ECC_NIST_P256", "ML_DSA_44"])
+@pytest.mark.parametrize(
+    "spec", ["RSA_2048", "HMAC_256", "ECC_NIST_P256", "ML_DSA_44", "ML_KEM_768"]
+)
 def test_key_usage_is_required_except_for_symmetric_encryption(kms, spec):
     with pytest.raises(ClientError) as excinfo:
         kms.create_key(KeySpec=spec)
@@ -200,6 +216,38 @@ def test_describe_by_every_identifier(kms):
     alias_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/every-form"
     for identifier in (key_id, arn, "alias/every-form", alias_arn):
         assert kms.describe_key(KeyId=identifier)["KeyMetadata"]["KeyId"] == key_id
+
+
+def test_list_keys_resource_owners(kms):
+    """SELF lists the account's keys; the reference shares no key through RAM."""
+    keys = [new_key(kms) for _ in range(2)]
+    listed = [k["KeyId"] for k in kms.list_keys()["Keys"]]
+    assert listed == keys
+    assert [k["KeyId"] for k in kms.list_keys(ResourceOwners=["SELF"])["Keys"]] == keys
+    both = kms.list_keys(ResourceOwners=["OTHER_ACCOUNTS_VIA_RAM", "SELF"])
+    assert [k["KeyId"] for k in both["Keys"]] == keys
+    shared = kms.list_keys(ResourceOwners=["OTHER_ACCOUNTS_VIA_RAM"])
+    assert (shared["Keys"], shared["Truncated"]) == ([], False)
+
+
+def test_ml_kem_keys_are_not_available_in_china_regions():
+    kms = ReferenceCloud(region="cn-north-1").client("kms")
+    with pytest.raises(ClientError) as excinfo:
+        kms.create_key(KeySpec="ML_KEM_768", KeyUsage="ENCAPSULATE_DECAPSULATE")
+    assert code(excinfo) == "UnsupportedOperationException"
+
+
+def test_encapsulate_and_decapsulate_are_not_implemented(kms):
+    """The reference never pretends to encapsulate: the operations answer as unimplemented."""
+    key_id = new_key(kms, KeySpec="ML_KEM_768", KeyUsage="ENCAPSULATE_DECAPSULATE")
+    for call, kwargs in (
+        (kms.encapsulate, {}),
+        (kms.decapsulate, {"SharedSecretCiphertextBlob": b"x" * 32}),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call(KeyId=key_id, EncapsulationAlgorithm="ML_KEM", **kwargs)
+        assert code(excinfo) == "UnknownOperationException"
+        assert "not supported by this reference implementation" in message(excinfo)
 
 
 def test_list_keys_pages_with_limit_and_marker(kms):
@@ -374,12 +422,78 @@ def test_alias_errors(kms):
             {"AliasName": "alias/x", "TargetKeyId": "00000000-0000-4000-8000-000000000000"},
             "NotFoundException",
         ),
-        ({"AliasName": "alias/y", "TargetKeyId": "alias/taken"}, "NotFoundException"),
     ]
     for kwargs, expected in cases:
         with pytest.raises(ClientError) as excinfo:
             kms.create_alias(**kwargs)
         assert code(excinfo) == expected, kwargs
+
+
+ALIAS_TARGETS = {
+    "alias-name": "alias/taken",
+    "alias-arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/taken",
+    "missing-alias": "alias/missing",
+}
+
+
+@pytest.mark.parametrize("operation", ["create_alias", "update_alias"])
+@pytest.mark.parametrize("target", ALIAS_TARGETS.values(), ids=ALIAS_TARGETS.keys())
+def test_an_alias_cannot_target_an_alias(kms, operation, target):
+    """Found by moto's KMS tests: KMS refuses an alias as TargetKeyId by its form."""
+    kms.create_alias(AliasName="alias/taken", TargetKeyId=new_key(kms))
+    name = "alias/taken" if operation == "update_alias" else "alias/new"
+    with pytest.raises(ClientError) as excinfo:
+        getattr(kms, operation)(AliasName=name, TargetKeyId=target)
+    assert error(excinfo) == ("ValidationException", "Aliases must refer to keys. Not aliases")
+    assert [a["AliasName"] for a in kms.list_aliases()["Aliases"]] == ["alias/taken"]
+
+
+@pytest.mark.parametrize("name", ["alias/my:alias", "alias/a.b", "alias/caf\u00e9", "alias/x y"])
+@pytest.mark.parametrize("operation", ["create_alias", "update_alias"])
+def test_alias_name_characters_beyond_the_pattern_are_refused(kms, operation, name):
+    """CreateAlias AliasName doc: "It can contain only alphanumeric characters, forward slashes
+    (/), underscores (_), and dashes (-)"; the model's pattern also admits ":"."""
+    name = name.encode().decode("unicode_escape")
+    with pytest.raises(ClientError) as excinfo:
+        getattr(kms, operation)(AliasName=name, TargetKeyId=new_key(kms))
+    assert code(excinfo) == "ValidationException"
+    assert kms.list_aliases()["Aliases"] == []
+
+
+def test_update_alias(cloud, kms):
+    first, second = new_key(kms), new_key(kms)
+    kms.create_alias(AliasName="alias/moving", TargetKeyId=first)
+    created = cloud.now()
+    cloud.advance(10)
+    kms.update_alias(AliasName="alias/moving", TargetKeyId=second)
+    (alias,) = kms.list_aliases()["Aliases"]
+    assert alias["TargetKeyId"] == second
+    assert (alias["CreationDate"], alias["LastUpdatedDate"]) == (created, cloud.now())
+    assert kms.describe_key(KeyId="alias/moving")["KeyMetadata"]["KeyId"] == second
+    with pytest.raises(ClientError) as excinfo:
+        kms.update_alias(AliasName="alias/missing", TargetKeyId=second)
+    assert code(excinfo) == "NotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        kms.update_alias(AliasName="alias/aws/kinesis", TargetKeyId=second)
+    assert code(excinfo) == "NotAuthorizedException"
+    # "The current and new KMS key must be the same type ... and ... the same key usage."
+    for kwargs in (
+        {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+        {"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"},
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            kms.update_alias(AliasName="alias/moving", TargetKeyId=new_key(kms, **kwargs))
+        assert code(excinfo) == "ValidationException"
+    signing = new_key(kms, KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    kms.create_alias(AliasName="alias/signer", TargetKeyId=signing)
+    ecc = new_key(kms, KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+    kms.update_alias(AliasName="alias/signer", TargetKeyId=ecc)  # both asymmetric signing
+    # An AWS managed key: its key policy grants the account no kms:UpdateAlias.
+    managed = kms.describe_key(KeyId="alias/aws/kinesis")["KeyMetadata"]["KeyId"]
+    with pytest.raises(ClientError) as excinfo:
+        kms.update_alias(AliasName="alias/moving", TargetKeyId=managed)
+    assert code(excinfo) == "AccessDeniedException"
+    assert kms.list_aliases(KeyId=second)["Aliases"][0]["AliasName"] == "alias/moving"
 
 
 def test_unknown_alias_is_not_found(kms):

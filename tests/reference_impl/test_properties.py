@@ -47,6 +47,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from reference_impl.aws_models import service_model
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
 from reference_impl.firehose.api import FirehoseApi
@@ -97,15 +98,11 @@ FAILURE_TYPES = frozenset(  # SSE-19: the members of DeliveryStreamFailureType
 DISCARD_REASONS = frozenset(  # accounting.DiscardReason: the documented ways a record is dropped
     {"kms-failure-past-retention", "destination-unreachable-past-retention", "stream-deleted"}
 )
-# The modelled errors of PutRecord / PutRecordBatch (botocore service model).
+# The modelled errors of PutRecord / PutRecordBatch (the snapshot's Firehose model).
 PUT_ERRORS = frozenset(
-    {
-        "ResourceNotFoundException",
-        "InvalidArgumentException",
-        "InvalidKMSResourceException",
-        "InvalidSourceException",
-        "ServiceUnavailableException",
-    }
+    error.name
+    for operation in ("PutRecord", "PutRecordBatch")
+    for error in service_model("firehose").operation_model(operation).error_shapes
 )
 # Start/Stop on a KinesisStreamAsSource stream: AMB-03 (a) preferred, (b) accepted.
 KDS_REFUSALS = frozenset({"InvalidArgumentException", "ResourceInUseException"})

@@ -20,6 +20,8 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
+from reference_impl.aws_models import PinnedSession, raw_model
+
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/firehose-delivery"
 CLIENT_CONFIG = Config(
@@ -92,7 +94,8 @@ def control(port: int, path: str, body: Any = None) -> Answer:
     return request(port, method, f"/_reference/{path}", data, {"Content-Type": "application/json"})
 
 
-_SESSION = boto3.session.Session(
+# Clients load the vendored model snapshot, as every client the project makes does.
+_SESSION = PinnedSession(
     aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
 )
 _SESSION_LOCK = threading.Lock()  # a boto3 session is not safe to make clients from in threads
@@ -108,11 +111,11 @@ def client(url: str, service: str, **config: Any) -> Any:
 def cbor_cloudwatch(url: str, models_dir: Path) -> Any:
     """A boto3 CloudWatch client that speaks smithy-rpc-v2-cbor (botocore picks AWS JSON).
 
-    botocore supports the protocol; the client is made from a copy of the installed model whose
-    ``protocols`` lists only CBOR, found through the session's ``data_path``.
+    botocore supports the protocol; the client is made from a copy of the snapshot's model
+    (reference_impl.aws_models) whose ``protocols`` lists only CBOR, found through the session's
+    ``data_path`` (searched before botocore's own data).
     """
-    loader = botocore.session.get_session().get_component("data_loader")
-    model = loader.load_service_model("cloudwatch", "service-2")
+    model = json.loads(json.dumps(raw_model("cloudwatch")))  # a deep copy
     model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
     model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
     where = models_dir / "cloudwatch" / model["metadata"]["apiVersion"]

@@ -17,24 +17,39 @@ from reference_impl.clock import DEFAULT_START, ClockMode
 from reference_impl.server import ReferenceServer, ServerOptions
 
 
+@pytest.fixture
+def own_server(fresh: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> ReferenceServer:
+    """The module's manual-clock server, which only this test process uses.
+
+    EndpointTarget refuses a manual-clock server when pytest-xdist workers share one run
+    (PYTEST_XDIST_WORKER_COUNT > 1): right for a conformance run against one server, not for this
+    test, whose server belongs to its own worker. So the count is taken out here, and these tests
+    pass with ``-n`` as without it.
+    """
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+    return fresh
+
+
 @pytest.fixture(scope="module")
 def real_server() -> Iterator[ReferenceServer]:
     with ReferenceServer(ServerOptions(port=0, clock=ClockMode.REAL)) as server:
         yield server
 
 
-def test_a_manual_clock_server_offers_every_capability(fresh: ReferenceServer) -> None:
-    target = EndpointTarget(endpoint_url=fresh.url)
+def test_a_manual_clock_server_offers_every_capability(own_server: ReferenceServer) -> None:
+    target = EndpointTarget(endpoint_url=own_server.url)
     assert target.capabilities == {Capability.CLOCK, Capability.AT_REST, Capability.KEY_DELETION}
     assert target.profile == CLOCK_PROFILE
     assert target.now() == DEFAULT_START.timestamp()
     target.sleep(90)  # the target's clock: advanced through the control plane
     assert target.now() == DEFAULT_START.timestamp() + 90
-    assert fresh.cloud.clock.now() == DEFAULT_START.timestamp() + 90
+    assert own_server.cloud.clock.now() == DEFAULT_START.timestamp() + 90
 
-    key = client(fresh.url, "kms").create_key()["KeyMetadata"]
+    key = client(own_server.url, "kms").create_key()["KeyMetadata"]
     target.delete_key_now(KeyRef(key["KeyId"], key["Arn"]))
-    assert key["KeyId"] not in [k["KeyId"] for k in client(fresh.url, "kms").list_keys()["Keys"]]
+    assert key["KeyId"] not in [
+        k["KeyId"] for k in client(own_server.url, "kms").list_keys()["Keys"]
+    ]
     assert target.at_rest() == {}
 
     target.ledger.add("something", lambda: pytest.fail("a reset removes it; never undone"))
@@ -43,14 +58,16 @@ def test_a_manual_clock_server_offers_every_capability(fresh: ReferenceServer) -
     assert target.now() == DEFAULT_START.timestamp()
 
 
-def test_the_server_names_its_account_and_region_unless_told(fresh: ReferenceServer) -> None:
-    assert EndpointTarget(endpoint_url=fresh.url).account_id == fresh.cloud.account_id
-    told = EndpointTarget(endpoint_url=fresh.url, account_id="111122223333", region="eu-west-1")
+def test_the_server_names_its_account_and_region_unless_told(own_server: ReferenceServer) -> None:
+    assert EndpointTarget(endpoint_url=own_server.url).account_id == own_server.cloud.account_id
+    told = EndpointTarget(
+        endpoint_url=own_server.url, account_id="111122223333", region="eu-west-1"
+    )
     assert (told.account_id, told.region) == ("111122223333", "eu-west-1")
 
 
-def test_wait_bounds_given_as_options_still_win(fresh: ReferenceServer) -> None:
-    target = EndpointTarget(endpoint_url=fresh.url, transition_timeout="7")
+def test_wait_bounds_given_as_options_still_win(own_server: ReferenceServer) -> None:
+    target = EndpointTarget(endpoint_url=own_server.url, transition_timeout="7")
     assert target.profile.transition_timeout == 7.0
     assert target.profile.poll_max == CLOCK_PROFILE.poll_max
 

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-import botocore.session
 import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from server_http import control
 
+from reference_impl.aws_models import service_model
 from reference_impl.clock import ClockMode
 from reference_impl.server import ReferenceServer, ServerOptions
 from reference_impl.wsgi import MAX_BODY_BYTES
@@ -36,9 +36,9 @@ SOCKET_TIMEOUT = 20.0
 MIB = 1024 * 1024
 CBOR_SERVICE = "GraniteServiceVersion20100801"
 
-_SESSION = botocore.session.get_session()
-_MODELS = {name: _SESSION.get_service_model(name) for name in ("firehose", "kms", "kinesis")}
-_MODELS["cloudwatch"] = _SESSION.get_service_model("cloudwatch")
+# Targets and member names come from the vendored model snapshot, which the server validates
+# against (never the installed botocore's models).
+_MODELS = {name: service_model(name) for name in ("firehose", "kms", "kinesis", "cloudwatch")}
 TARGETS = sorted(
     f"{model.metadata['targetPrefix']}.{operation}"
     for model in _MODELS.values()

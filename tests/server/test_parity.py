@@ -10,6 +10,7 @@ capabilities (else its clock scenarios would be N/A and the comparison would say
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,8 +33,16 @@ def _run(tmp_path: Path, name: str, *target_args: str) -> subprocess.Popen[str]:
         "--junit",
         str(tmp_path / f"{name}.xml"),
     ]
+    # Each run is a run of its own, not one of this test's pytest-xdist workers: without this, a
+    # parallel test session would make the endpoint target refuse its manual-clock server.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
     return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
 
 
