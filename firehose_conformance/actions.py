@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Callable
+from enum import StrEnum
+from functools import partial
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +22,7 @@ DIRECT_PUT = "DirectPut"
 KINESIS_SOURCE = "KinesisStreamAsSource"
 AWS_OWNED = {"KeyType": "AWS_OWNED_CMK"}
 DEFAULT_BUFFER_SECONDS = 60
+T = TypeVar("T")
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -103,6 +107,25 @@ def restore_key_policy(target: Target, key: KeyRef) -> None:
     )
 
 
+class KeyIdForm(StrEnum):
+    """The ways a request can name a KMS key (KMS and Kinesis accept all four, SRC-04)."""
+
+    KEY_ID = "key id"
+    KEY_ARN = "key ARN"
+    ALIAS_NAME = "alias name"
+    ALIAS_ARN = "alias ARN"
+
+
+def key_identifier(target: Target, key: KeyRef, form: KeyIdForm) -> str:
+    """``key`` named in ``form``; an alias form makes a new alias for it."""
+    if form == KeyIdForm.KEY_ID:
+        return key.key_id
+    if form == KeyIdForm.KEY_ARN:
+        return key.arn
+    alias = create_alias(target, key)
+    return alias if form == KeyIdForm.ALIAS_NAME else alias_arn(target, alias)
+
+
 def grants(target: Target, key: KeyRef) -> list[dict[str, Any]]:
     return target.kms.list_grants(KeyId=key.key_id).get("Grants", [])
 
@@ -168,7 +191,12 @@ def encryption_input(key: KeyRef | None) -> dict[str, str]:
     """The encryption input for a customer managed key, or for an AWS owned key (None)."""
     if key is None:
         return dict(AWS_OWNED)
-    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key.arn}
+    return customer_key_input(key.arn)
+
+
+def customer_key_input(key_arn: str) -> dict[str, str]:
+    """The encryption input for a customer managed key given by whatever text ``key_arn`` is."""
+    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key_arn}
 
 
 def stream_arn(target: Target, name: str) -> str:
@@ -208,6 +236,14 @@ def create_delivery_stream(
     if outcome.ok:
         target.ledger.add(f"delivery stream {name}", lambda: delete_stream_quietly(target, name))
     return outcome
+
+
+def delete_stream(target: Target, name: str, *, force: bool = False) -> Outcome:
+    """Delete the delivery stream; ``force`` sets AllowForceDelete."""
+    params: dict[str, Any] = {"DeliveryStreamName": name}
+    if force:
+        params["AllowForceDelete"] = True
+    return target.call("firehose", "delete_delivery_stream", **params)
 
 
 def delete_stream_quietly(target: Target, name: str) -> None:
@@ -257,42 +293,61 @@ def encryption_status(target: Target, name: str) -> str:
     return status if isinstance(status, str) else f"(no Status in {config})"
 
 
+def await_transition(
+    target: Target, read: Callable[[], T], until: Callable[[T], bool], what: str
+) -> T:
+    """Read until ``until`` holds, for at most the target's transition time."""
+    return target.poll(read, until, timeout=target.profile.transition_timeout, what=what)
+
+
 def wait_stream_status(target: Target, name: str, wanted: str) -> None:
-    target.poll(
-        lambda: stream_status(target, name),
-        lambda status: status == wanted,
-        timeout=target.profile.transition_timeout,
-        what=f"delivery stream {name} status {wanted}",
-    )
+    read = partial(stream_status, target, name)
+    what = f"delivery stream {name} status {wanted}"
+    await_transition(target, read, lambda status: status == wanted, what)
 
 
 def wait_encryption_status(target: Target, name: str, wanted: str) -> None:
-    target.poll(
-        lambda: encryption_status(target, name),
-        lambda status: status == wanted,
-        timeout=target.profile.transition_timeout,
-        what=f"encryption status {wanted} of {name}",
-    )
-
-
-def settled_encryption_status(target: Target, name: str) -> str | None:
-    """The encryption status once an enable attempt has ended (no longer ENABLING)."""
-    return target.poll(
-        lambda: encryption_status(target, name),
-        lambda status: status != "ENABLING",
-        timeout=target.profile.transition_timeout,
-        what=f"the end of the enable attempt on {name}",
-    )
+    read = partial(encryption_status, target, name)
+    what = f"encryption status {wanted} of {name}"
+    await_transition(target, read, lambda status: status == wanted, what)
 
 
 def settled_stream_status(target: Target, name: str) -> str | None:
     """The delivery stream status once creation has ended (no longer CREATING)."""
-    return target.poll(
-        lambda: stream_status(target, name),
-        lambda status: status != "CREATING",
-        timeout=target.profile.transition_timeout,
-        what=f"the end of creating {name}",
+    read = partial(stream_status, target, name)
+    what = f"the end of creating {name}"
+    return await_transition(target, read, lambda status: status != "CREATING", what)
+
+
+def settled_encryption_status(target: Target, name: str) -> str | None:
+    """The encryption status once an enable attempt has ended (no longer ENABLING)."""
+    read = partial(encryption_status, target, name)
+    what = f"the end of the enable attempt on {name}"
+    return await_transition(target, read, lambda status: status != "ENABLING", what)
+
+
+def attempt_delivery_stream(
+    target: Target,
+    *,
+    kinesis_stream_arn: str | None = None,
+    encryption: dict[str, Any] | None = None,
+    buffer_seconds: int = DEFAULT_BUFFER_SECONDS,
+    validate: bool = True,
+) -> tuple[StreamRef, Outcome]:
+    """Ask for a delivery stream with its own bucket, without waiting: where it would be, and
+    what the call answered."""
+    name = target.unique_name("fh")
+    bucket = create_bucket(target)
+    outcome = create_delivery_stream(
+        target,
+        name,
+        bucket=bucket,
+        kinesis_stream_arn=kinesis_stream_arn,
+        encryption=encryption,
+        buffer_seconds=buffer_seconds,
+        validate=validate,
     )
+    return StreamRef(name, stream_arn(target, name), bucket), outcome
 
 
 def new_delivery_stream(
@@ -303,46 +358,74 @@ def new_delivery_stream(
     buffer_seconds: int = DEFAULT_BUFFER_SECONDS,
 ) -> StreamRef:
     """Create a delivery stream with its own bucket and wait until it is ACTIVE."""
-    name = target.unique_name("fh")
-    bucket = create_bucket(target)
-    outcome = create_delivery_stream(
+    stream, outcome = attempt_delivery_stream(
         target,
-        name,
-        bucket=bucket,
         kinesis_stream_arn=kinesis_stream_arn,
         encryption=encryption,
         buffer_seconds=buffer_seconds,
     )
     if not outcome.ok:
-        raise AssertionError(f"could not create delivery stream {name}: {outcome.describe()}")
-    wait_stream_status(target, name, "ACTIVE")
-    return StreamRef(name, stream_arn(target, name), bucket)
+        raise AssertionError(
+            f"could not create delivery stream {stream.name}: {outcome.describe()}"
+        )
+    wait_stream_status(target, stream.name, "ACTIVE")
+    return stream
 
 
 def start_encryption(
-    target: Target, name: str, encryption: dict[str, Any] | None, *, validate: bool = True
+    target: Target,
+    name: str,
+    encryption: dict[str, Any] | None,
+    *,
+    validate: bool = True,
+    client: Any = None,
 ) -> Outcome:
+    """Start SSE; ``client`` calls with other credentials than the target's own."""
     params: dict[str, Any] = {"DeliveryStreamName": name}
     if encryption is not None:
         params["DeliveryStreamEncryptionConfigurationInput"] = encryption
-    return target.call("firehose", "start_delivery_stream_encryption", validate=validate, **params)
+    return target.call(
+        "firehose", "start_delivery_stream_encryption", validate=validate, client=client, **params
+    )
+
+
+def enable_encryption(target: Target, name: str, encryption: dict[str, Any] | None) -> None:
+    """Start SSE and wait until it is ENABLED (a precondition: a refusal fails the step)."""
+    outcome = start_encryption(target, name, encryption)
+    assert outcome.ok, outcome.describe()
+    wait_encryption_status(target, name, "ENABLED")
 
 
 def stop_encryption(target: Target, name: str) -> Outcome:
     return target.call("firehose", "stop_delivery_stream_encryption", DeliveryStreamName=name)
 
 
-def put(target: Target, name: str, records: list[bytes], operation: str) -> Outcome:
-    if operation == "PutRecord":
+class PutOperation(StrEnum):
+    """The two Firehose operations that put records."""
+
+    PUT_RECORD = "PutRecord"
+    PUT_RECORD_BATCH = "PutRecordBatch"
+
+
+def put(
+    target: Target, name: str, records: list[bytes], operation: PutOperation, client: Any = None
+) -> Outcome:
+    """Put ``records`` with ``operation``; ``client`` calls with other credentials."""
+    if operation == PutOperation.PUT_RECORD:
         if len(records) != 1:
             raise ValueError("PutRecord carries one record")
         return target.call(
-            "firehose", "put_record", DeliveryStreamName=name, Record={"Data": records[0]}
+            "firehose",
+            "put_record",
+            client=client,
+            DeliveryStreamName=name,
+            Record={"Data": records[0]},
         )
-    if operation == "PutRecordBatch":
+    if operation == PutOperation.PUT_RECORD_BATCH:
         outcome = target.call(
             "firehose",
             "put_record_batch",
+            client=client,
             DeliveryStreamName=name,
             Records=[{"Data": r} for r in records],
         )
@@ -373,17 +456,37 @@ def create_data_stream(target: Target, retention_hours: int = 24) -> str:
     return name
 
 
+def put_to_data_stream(target: Target, name: str, record: bytes) -> Outcome:
+    return target.call("kinesis", "put_record", StreamName=name, Data=record, PartitionKey="fsc")
+
+
+def start_data_stream_encryption(
+    target: Target, name: str, key_id: str, encryption_type: str = "KMS", *, validate: bool = True
+) -> Outcome:
+    return target.call(
+        "kinesis",
+        "start_stream_encryption",
+        validate=validate,
+        StreamName=name,
+        EncryptionType=encryption_type,
+        KeyId=key_id,
+    )
+
+
+def encrypt_data_stream(target: Target, name: str, key_id: str) -> None:
+    """Turn on the data stream's SSE and wait until it is ACTIVE again (a refusal raises)."""
+    target.kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key_id)
+    wait_data_stream_active(target, name)
+
+
 def data_stream_summary(target: Target, name: str) -> dict[str, Any]:
     return target.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
 
 
 def wait_data_stream_active(target: Target, name: str) -> dict[str, Any]:
-    return target.poll(
-        lambda: data_stream_summary(target, name),
-        lambda summary: summary["StreamStatus"] == "ACTIVE",
-        timeout=target.profile.transition_timeout,
-        what=f"Kinesis stream {name} ACTIVE",
-    )
+    read = partial(data_stream_summary, target, name)
+    what = f"Kinesis stream {name} ACTIVE"
+    return await_transition(target, read, lambda summary: summary["StreamStatus"] == "ACTIVE", what)
 
 
 def read_data_stream(target: Target, name: str) -> list[dict[str, Any]]:

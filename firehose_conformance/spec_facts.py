@@ -39,3 +39,8 @@ KMS_METRICS: dict[str, str] = {  # metric -> the requirement that defines it
 # Identifiers in the catalog and in scenario tags.
 REQUIREMENT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
 AMBIGUITY_ID = re.compile(r"^AMB-\d{2}$")
+
+# SSE-19 / AMB-11: FailureDescription.Details is the model's NonEmptyString (a pattern, a length).
+_FAILURE_DETAILS = raw_model("firehose")["shapes"]["NonEmptyString"]
+FAILURE_DETAILS_PATTERN = re.compile(_FAILURE_DETAILS["pattern"])
+FAILURE_DETAILS_MAX_LENGTH: int = _FAILURE_DETAILS["max"]

@@ -1,76 +1,86 @@
-"""Steps every area shares: the outcome of the last call, and time passing."""
+"""Steps every subject shares: time passing, and what the last call (or calls) answered."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
-import parse
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import given, then, when
 
+from firehose_conformance import actions
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-
-UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
-@parse.with_pattern(r'[^"]*')
-def _quoted_text(text: str) -> str:
-    return text
+from steps.phrases import FailedEnd, OneOf, step_text
 
 
-def quoted(text: str) -> parsers.parse:
-    """``parsers.parse`` where a quoted field ("{alias}") never runs past its closing quote."""
-    return parsers.parse(re.sub(r'"\{(\w+)\}"', r'"{\1:Q}"', text), extra_types={"Q": _quoted_text})
-
-
-def codes(text: str) -> list[str]:
-    """'A, B' -> ['A', 'B']."""
-    return [c.strip() for c in text.split(",") if c.strip()]
-
-
-@given(parsers.re(r"(?P<n>\d+) (?P<unit>second|minute|hour|day)s? pass(?:es)?"))
-@when(parsers.re(r"(?P<n>\d+) (?P<unit>second|minute|hour|day)s? pass(?:es)?"))
-def time_passes(t: Target, n: str, unit: str) -> None:
-    t.sleep(int(n) * UNITS[unit])
+@given(step_text("{seconds:Duration} pass"))
+@given(step_text("{seconds:Duration} passes"))
+@when(step_text("{seconds:Duration} pass"))
+@when(step_text("{seconds:Duration} passes"))
+def time_passes(t: Target, seconds: int) -> None:
+    t.sleep(seconds)
 
 
 @then("the call succeeds")
 def call_succeeds(world: World) -> None:
-    assert world.last.ok, world.last.describe()
+    assert world.calls.last.ok, world.calls.last.describe()
 
 
 @then("the call succeeds with an empty response")
 def call_succeeds_empty(world: World) -> None:
-    assert world.last.ok, world.last.describe()
-    assert world.last.body() == {}, f"{world.last.operation} answered {world.last.body()}, not {{}}"
-    raw = world.last.raw_body
+    last = world.calls.last
+    assert last.ok, last.describe()
+    assert last.body() == {}, f"{last.operation} answered {last.body()}, not {{}}"
+    raw = last.raw_body
     if raw is not None:  # botocore keeps only modelled members: look at what was sent
-        assert json.loads(raw or b"{}") == {}, f"{world.last.operation} answered {raw!r}, not {{}}"
+        assert json.loads(raw or b"{}") == {}, f"{last.operation} answered {raw!r}, not {{}}"
 
 
-@then(parsers.re(r'the call fails with "(?P<code>[A-Za-z]+)"$'))
-def call_fails(world: World, code: str) -> None:
-    call_fails_one_of(world, code)
-
-
-@then(parsers.re(r'the call fails with one of "(?P<expected>[A-Za-z, ]+)"$'))
-def call_fails_one_of(world: World, expected: str) -> None:
-    wanted = codes(expected)
-    last = world.last
-    assert not last.ok, f"{last.operation} succeeded; expected {' or '.join(wanted)}"
-    assert last.error_code in wanted, f"{last.describe()}; expected {' or '.join(wanted)}"
+@then(step_text('the call fails with "{expected:OneOf}"'))
+@then(step_text('the call fails with one of "{expected:OneOf}"'))
+def call_fails_with(world: World, expected: OneOf) -> None:
+    last = world.calls.last
+    assert not last.ok, f"{last.operation} succeeded; expected {expected.spoken()}"
+    assert last.error_code in expected, f"{last.describe()}; expected {expected.spoken()}"
     assert 400 <= last.http_status < 500, f"{last.describe()}: not a client error status"
 
 
 @then("the call fails")
-def call_fails_any(world: World) -> None:
-    last = world.last
+def call_fails(world: World) -> None:
+    last = world.calls.last
     assert not last.ok, f"{last.operation} succeeded; expected an error"
     assert re.match(r"^[A-Za-z.]+$", last.error_code or ""), last.describe()
 
 
-@then(parsers.re(r'the call succeeds, or fails with one of "(?P<expected>[A-Za-z, ]+)"'))
-def call_succeeds_or_fails_one_of(world: World, expected: str) -> None:
-    if not world.last.ok:
-        call_fails_one_of(world, expected)
+@then(step_text('the call succeeds, or fails with one of "{expected:OneOf}"'))
+def call_succeeds_or_fails_with(world: World, expected: OneOf) -> None:
+    if not world.calls.last.ok:
+        call_fails_with(world, expected)
+
+
+# How each kind of work is waited for, and what a reason calls it once accepted.
+_SETTLED: dict[str, tuple[Callable[[Target, str], str | None], str]] = {
+    "ENABLING_FAILED": (actions.settled_encryption_status, "Start was accepted and the status"),
+    "CREATING_FAILED": (actions.settled_stream_status, "Create was accepted and the stream"),
+}
+
+
+@then(step_text('the call fails with "{expected:OneOf}" or {end:FailedEnd}'))
+@then(step_text('the call fails with one of "{expected:OneOf}" or {end:FailedEnd}'))
+def refused_or_fails_later(t: Target, world: World, expected: OneOf, end: FailedEnd) -> None:
+    """AMB-01: refused at once with one of ``expected``, or accepted and the work it started
+    ends failed."""
+    last = world.calls.last
+    if not last.ok:
+        assert last.error_code in expected, f"{last.describe()}; expected {expected}"
+        return
+    settled, accepted = _SETTLED[end.status]
+    final = settled(t, world.stream(end.stream).name)
+    assert final == end.status, f"{accepted} became {final}"
+
+
+@then("every one of those calls succeeded")
+def every_call_succeeded(world: World) -> None:
+    failed = [o.describe() for o in world.calls.outcomes if not o.ok]
+    assert not failed, f"{len(failed)} calls failed: {failed[0]}"

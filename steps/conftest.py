@@ -6,13 +6,16 @@ import pytest
 
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
+from steps.api_rules import *
 from steps.common import *
 from steps.delivery import *
-from steps.encryption import *
+from steps.encryption_calls import *
+from steps.encryption_status import *
+from steps.keys import *
 from steps.kinesis import *
-from steps.kms import *
-from steps.limits import *
 from steps.metrics import *
+from steps.puts import *
+from steps.streams import *
 
 
 @pytest.fixture

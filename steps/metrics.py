@@ -3,38 +3,37 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import then, when
 
+from firehose_conformance.spec_facts import METRIC_DIMENSION, METRIC_NAMESPACE
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.common import quoted
+from steps.phrases import MetricSeries, OneOf, step_text
 
-NAMESPACE = "AWS/Firehose"
-DIMENSION = "DeliveryStreamName"
 PERIOD = 300  # AMB-16: Sum over 5-minute periods
+HOUR = 3600
 
 
-def _names(text: str) -> list[str]:
-    """'"A" or "B"' -> ['A', 'B']: AMB-13 allows either metric for a pending-deletion key."""
-    return re.findall(r'"([^"]+)"', text)
+def _query(metric: str, stream: str, end: datetime, window: float, period: int) -> dict[str, Any]:
+    """GetMetricStatistics parameters: the Sum of one stream's metric over ``window`` seconds."""
+    return {
+        "Namespace": METRIC_NAMESPACE,
+        "MetricName": metric,
+        "Dimensions": [{"Name": METRIC_DIMENSION, "Value": stream}],
+        "StartTime": end - timedelta(seconds=window),
+        "EndTime": end,
+        "Period": period,
+        "Statistics": ["Sum"],
+    }
 
 
 def _sum(t: Target, metric: str, stream: str, window: float, unit: str | None = None) -> float:
     end = datetime.fromtimestamp(t.now(), tz=UTC) + timedelta(minutes=5)
-    params: dict[str, Any] = {
-        "Namespace": NAMESPACE,
-        "MetricName": metric,
-        "Dimensions": [{"Name": DIMENSION, "Value": stream}],
-        "StartTime": end - timedelta(seconds=window),
-        "EndTime": end,
-        "Period": _period(window),
-        "Statistics": ["Sum"],
-    }
-    points = t.cloudwatch.get_metric_statistics(**params)["Datapoints"]
+    query = _query(metric, stream, end, window, _period(window))
+    points = t.cloudwatch.get_metric_statistics(**query)["Datapoints"]
     if unit is not None:
         units = {p.get("Unit") for p in points}
         assert units <= {unit}, f"{metric} data points carry units {units}, expected {unit}"
@@ -47,91 +46,91 @@ def _period(window: float) -> int:
     return PERIOD * max(1, math.ceil(window / (PERIOD * 1440)))
 
 
-def _best(t: Target, names: list[str], stream: str, window: float, unit: str | None = None):
-    return max(_sum(t, name, stream, window, unit) for name in names)
+def _count(
+    t: Target, world: World, series: MetricSeries, window: float, unit: str | None = None
+) -> float:
+    """The series' Sum over ``window``: the largest among its names (AMB-13 allows either)."""
+    stream = world.stream(series.stream).name
+    return max(_sum(t, name, stream, window, unit) for name in series.names.items)
 
 
+# ---- Then ----------------------------------------------------------------------------------------
 @then(
-    parsers.re(
-        r"metric (?P<metric>.+) of \"(?P<alias>[^\"]+)\" eventually counts at least (?P<n>\d+) "
-        r"in namespace \"AWS/Firehose\" with unit \"(?P<unit>[A-Za-z]+)\""
+    step_text(
+        "metric {series:Series} eventually counts at least {n:d} in namespace "
+        '"AWS/Firehose" with unit "{unit}"'
     )
 )
 def metric_eventually_counts(
-    t: Target, world: World, metric: str, alias: str, n: str, unit: str
+    t: Target, world: World, series: MetricSeries, n: int, unit: str
 ) -> None:
-    names = _names(metric)
-    stream = world.stream(alias).name
     t.poll(
-        lambda: _best(t, names, stream, 3600, unit),
-        lambda total: total >= int(n),
+        lambda: _count(t, world, series, HOUR, unit),
+        lambda total: total >= n,
         timeout=t.profile.metric_timeout,
-        what=f"{' or '.join(names)} >= {n} for {alias} (Sum over the last hour)",
+        what=f"{series.names.spoken()} >= {n} for {series.stream} (Sum over the last hour)",
     )
 
 
 @then(
-    parsers.re(
-        r"ListMetrics lists (?P<metric>.+) for \"(?P<alias>[^\"]+)\" in namespace "
-        r"\"AWS/Firehose\" with dimension \"DeliveryStreamName\""
+    step_text(
+        'ListMetrics lists {metrics:Metrics} for "{stream}" in namespace "AWS/Firehose" with '
+        'dimension "DeliveryStreamName"'
     )
 )
-def metric_listed(t: Target, world: World, metric: str, alias: str) -> None:
-    stream = world.stream(alias).name
+def metric_listed(t: Target, world: World, metrics: OneOf, stream: str) -> None:
+    name = world.stream(stream).name
     found = []
-    for name in _names(metric):
+    for metric in metrics.items:
         found += t.cloudwatch.list_metrics(
-            Namespace=NAMESPACE,
-            MetricName=name,
-            Dimensions=[{"Name": DIMENSION, "Value": stream}],
+            Namespace=METRIC_NAMESPACE,
+            MetricName=metric,
+            Dimensions=[{"Name": METRIC_DIMENSION, "Value": name}],
         )["Metrics"]
-    assert found, f"ListMetrics shows none of {metric} for {alias} in {NAMESPACE}"
+    assert found, f"ListMetrics shows none of {metrics} for {stream} in {METRIC_NAMESPACE}"
 
 
-@then(quoted('metric "{metric}" of "{alias}" counts nothing'))
-def metric_counts_nothing(t: Target, world: World, metric: str, alias: str) -> None:
-    total = _sum(t, metric, world.stream(alias).name, 3600)
-    assert total == 0, f"{metric} counts {total} for {alias}, which met no KMS failure"
+@then(step_text("metric {series:Series} counts nothing"))
+def metric_counts_nothing(t: Target, world: World, series: MetricSeries) -> None:
+    total = _count(t, world, series, HOUR)
+    assert total == 0, (
+        f"{series.names.spoken()} counts {total} for {series.stream}, which met no KMS failure"
+    )
 
 
-@then(quoted('metric "{metric}" of "{alias}" counts at least {n:d} within {minutes:d} minutes'))
-def metric_within(t: Target, world: World, metric: str, alias: str, n: int, minutes: int) -> None:
-    stream = world.stream(alias).name
+@then(step_text("metric {series:Series} counts at least {n:d} within {minutes:d} minutes"))
+def metric_counts_within(
+    t: Target, world: World, series: MetricSeries, n: int, minutes: int
+) -> None:
     t.poll(
-        lambda: _sum(t, metric, stream, 3600),
+        lambda: _count(t, world, series, HOUR),
         lambda total: total >= n,
         timeout=minutes * 60,
-        what=f"{metric} >= {n} for {alias}",
+        what=f"{series.names.spoken()} >= {n} for {series.stream}",
     )
 
 
-@then(
-    quoted('metric "{metric}" of "{alias}" still counts at least {n:d} over the last {days:d} days')
-)
-def metric_kept(t: Target, world: World, metric: str, alias: str, n: int, days: int) -> None:
-    total = _sum(t, metric, world.stream(alias).name, days * 86400)
-    assert total >= n, f"{metric} counts {total} for {alias} over the last {days} days"
+@then(step_text("metric {series:Series} still counts at least {n:d} over the last {days:d} days"))
+def metric_kept(t: Target, world: World, series: MetricSeries, n: int, days: int) -> None:
+    total = _count(t, world, series, days * 86400)
+    assert total >= n, (
+        f"{series.names.spoken()} counts {total} for {series.stream} over the last {days} days"
+    )
 
 
-_BAD_QUERIES = {
+# ---- When: a query CloudWatch must refuse (MET-09) -----------------------------------------------
+_BAD_QUERIES: dict[str, dict[str, Any]] = {
     "a period of 61 seconds": {"Period": 61},
     'the statistic "Median"': {"Statistics": ["Median"]},
     'the unit "Bananas"': {"Unit": "Bananas"},
-    "a 1025-character dimension value": {"Dimensions": [{"Name": DIMENSION, "Value": "x" * 1025}]},
+    "a 1025-character dimension value": {
+        "Dimensions": [{"Name": METRIC_DIMENSION, "Value": "x" * 1025}]
+    },
 }
 
 
-@when(quoted('I query metric "{metric}" of "{alias}" with {problem}'))
-def query_metric_badly(t: Target, world: World, metric: str, alias: str, problem: str) -> None:
+@when(step_text('I query metric "{metric}" of "{stream}" with {problem}'))
+def query_metric_badly(t: Target, world: World, metric: str, stream: str, problem: str) -> None:
     end = datetime.fromtimestamp(t.now(), tz=UTC)
-    params: dict[str, Any] = {
-        "Namespace": NAMESPACE,
-        "MetricName": metric,
-        "Dimensions": [{"Name": DIMENSION, "Value": world.stream(alias).name}],
-        "StartTime": end - timedelta(hours=1),
-        "EndTime": end,
-        "Period": PERIOD,
-        "Statistics": ["Sum"],
-    }
-    params.update(_BAD_QUERIES[problem])
-    world.record(t.call("cloudwatch", "get_metric_statistics", validate=False, **params))
+    query = _query(metric, world.stream(stream).name, end, HOUR, PERIOD) | _BAD_QUERIES[problem]
+    world.calls.record(t.call("cloudwatch", "get_metric_statistics", validate=False, **query))
