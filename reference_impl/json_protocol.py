@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from botocore import xform_name
 
@@ -25,10 +25,6 @@ class Response:
     headers: dict[str, str]
     body: bytes = b""
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Api(Protocol):
-    """An API layer: one snake_case method per operation, validated params in, a dict out."""
 
 
 def _default(value: Any) -> Any:

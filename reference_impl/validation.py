@@ -17,7 +17,7 @@ from typing import Any
 import regex
 from botocore.model import Shape, StructureShape
 
-from reference_impl.errors import AwsError, serialization_error, validation_error
+from reference_impl.errors import serialization_error, validation_error
 
 _PATTERNS: dict[str, regex.Pattern[str]] = {}
 
@@ -201,9 +201,3 @@ def _range(shape: Shape, value: float, path: str, c: _Collector) -> None:
         c.add(value, path, f"have value greater than or equal to {low}")
     if high is not None and value > high:
         c.add(value, path, f"have value less than or equal to {high}")
-
-
-def require(condition: bool, code: str, message: str) -> None:
-    """A one-line guard for service-level rules (as opposed to shape rules)."""
-    if not condition:
-        raise AwsError(code, message)
