@@ -6,10 +6,11 @@ from typing import Any
 
 import reference_impl.cloudwatch.model
 import reference_impl.firehose.model
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.cloudwatch.model import CloudWatchModel
 from reference_impl.firehose import kms_errors
 from reference_impl.firehose.model import FirehoseModel
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 DAY = 86400.0
 NOT_COUNTED = ">= 1 for S"  # "KMSKeyDisabled >= 1 for S (Sum over the last hour) not reached"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import reference_impl.kms.grant_ops
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.kms import faults
 from reference_impl.kms.keys import Key, KeyState
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 
 @deviant(

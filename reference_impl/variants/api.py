@@ -6,12 +6,13 @@ from typing import Any
 
 import reference_impl.cloud
 import reference_impl.validation
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.errors import AwsError
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.states import StreamStatus
 from reference_impl.firehose.streams import CreateRequest
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 LIMIT_MISSED = "succeeded; expected LimitExceededException"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import reference_impl.firehose.api
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.errors import AwsError
 from reference_impl.firehose import describe
 from reference_impl.firehose.encryption import Timeline
@@ -13,6 +12,8 @@ from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse import SseController
 from reference_impl.firehose.states import EncryptionStatus
 from reference_impl.firehose.streams import CreateRequest
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 
 @deviant("enabled-at-once", "SSE-01", "SSE-02", evidence="is ENABLED, expected ENABLING")

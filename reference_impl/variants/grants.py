@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.firehose import grants
 from reference_impl.firehose.grants import GrantAgent
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse import SseController
 from reference_impl.firehose.states import EncryptionStatus, StreamStatus
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 NOT_RETIRED = "no grants left on key"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.errors import AwsError
 from reference_impl.firehose.model import FirehoseModel, PutResult
 from reference_impl.firehose.states import StreamStatus
 from reference_impl.firehose.storage import EnvelopeStore
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 
 @deviant("encrypted-always-false", "SSE-06", "PUT-01", evidence="expected all true")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.firehose.accounting import DiscardReason
 from reference_impl.firehose.delivery import DeliveryPipeline
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import HOUR
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 MISSING = "records missing"
 DELIVERED = "were delivered"

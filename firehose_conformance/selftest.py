@@ -1,31 +1,34 @@
-"""The self-test: each deviant against the scenarios of its requirements, and who killed whom.
+"""The self-test: each deviant of the reference against the scenarios of its requirements, and
+who killed whom.
 
-A deviant is killed only when a scenario tagged with a requirement it violates gets the verdict
-that catches it (``failed``; ``error`` for a deviant whose bug is a 5xx answer). Only those
-scenarios run (``-m "SSE-02 or SSE-03"``), so a deviant that only unrelated scenarios would
-notice is a miss. A run that breaks down, or scenarios that error where a failure was due, give
-an ``error`` row: never a kill.
+The deviants are the reference's own (``reference_impl.variant_catalog()``, kind ``deviant``):
+the harness names one, and ``ReferenceCloud`` runs with it. A deviant is killed only when a
+scenario tagged with a requirement it violates gets the verdict that catches it (``failed``;
+``error`` for a deviant whose bug is a 5xx answer). Only those scenarios run
+(``-m "SSE-02 or SSE-03"``), so a deviant that only unrelated scenarios would notice is a miss. A
+run that breaks down, or scenarios that error where a failure was due, give an ``error`` row:
+never a kill.
 
-Each deviant runs through ``run_suite`` with the target option ``deviant=NAME`` inside a
-worker process (the deviant patches the reference process-wide while its run lasts, and undoes
-it at the end); workers take deviants one after another, so Python and pytest start once per
-worker, not once per deviant.
+Each deviant runs through ``run_suite`` with the target option ``variant=NAME`` inside a worker
+process (a variant patches the reference process-wide while its run lasts, and is undone at the
+end); workers take deviants one after another, so Python and pytest start once per worker, not
+once per deviant.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tabulate import tabulate
 
-from firehose_conformance.deviants.base import CATALOG, Deviant, get
 from firehose_conformance.results import Results
 from firehose_conformance.runner import Selection, SuiteError, run_suite
+from reference_impl import Variant, VariantKind, variant_catalog
 
 KILLED = "killed"
 MISSED = "MISSED"
@@ -36,6 +39,46 @@ ERROR = "ERROR"
 FAST_PYTEST = ("--tb=line", "-p", "no:unraisableexception")
 # Scenarios far slower than the rest (seconds on the reference): their deviants start first.
 SLOW_REQUIREMENTS = {"API-11": 8.0, "API-02": 1.5, "KEY-01": 1.0, "KEY-02": 1.0, "RET-01": 1.0}
+
+# Mandatory requirements no deviant can be caught for on the reference target: their scenarios
+# need a capability the reference lacks, so they are not applicable there (never a kill).
+NOT_ON_THE_REFERENCE = {
+    "PUT-03": "@needs-iam: the reference has no callers with restricted IAM permissions",
+}
+# Requirements deliberately without a deviant: not obligations of the service.
+NOT_SERVICE_OBLIGATIONS = {
+    "GRT-04": "SHOULD NOT (client): an obligation on the caller (and @needs-aged-credentials)",
+    "API-12": "MAY: CloudTrail logging is optional (and @needs-cloudtrail)",
+}
+
+
+def deviants() -> dict[str, Variant]:
+    """The reference's deviants by name, in its catalog's order."""
+    return {
+        name: found
+        for name, found in variant_catalog().items()
+        if found.kind is VariantKind.DEVIANT
+    }
+
+
+def get(name: str) -> Variant:
+    found = deviants().get(name)
+    if found is None:
+        raise ValueError(
+            f"unknown deviant {name!r}; list them with: firehose-conformance selftest --list"
+        )
+    return found
+
+
+def unknown_requirements(
+    catalog: Collection[str], chosen: Mapping[str, Variant] | None = None
+) -> dict[str, list[str]]:
+    """{deviant: the requirement IDs it names that are not in the catalog}, for those with any."""
+    found = {
+        name: sorted(set(deviant.violates) - set(catalog))
+        for name, deviant in (deviants() if chosen is None else chosen).items()
+    }
+    return {name: ids for name, ids in found.items() if ids}
 
 
 @dataclass
@@ -55,7 +98,7 @@ class KillRow:
         return self.result == KILLED
 
 
-def judge(deviant: Deviant, results: Results, seconds: float = 0.0) -> KillRow:
+def judge(deviant: Variant, results: Results, seconds: float = 0.0) -> KillRow:
     """The row of one deviant from the results of its run."""
     violated = set(deviant.violates)
     own = [s for s in results.scenarios if violated & set(s.requirements)]
@@ -72,7 +115,7 @@ def judge(deviant: Deviant, results: Results, seconds: float = 0.0) -> KillRow:
     catching = [s for s in own if s.verdict == deviant.caught_as]
     errored = [s for s in own if s.verdict == "error"]
     if not own:
-        row.result, row.reason = ERROR, f"no scenario of {deviant.selection} ran"
+        row.result, row.reason = ERROR, f"no scenario of {' or '.join(deviant.violates)} ran"
     elif catching:
         row.result = KILLED
         row.catches = [f"{s.name}: {s.reason}" for s in catching]
@@ -92,9 +135,9 @@ def run_deviant(name: str) -> KillRow:
     """Run one deviant in this process (its patches last only as long as its run)."""
     chosen = get(name)
     started = time.perf_counter()
-    selection = Selection(markers=chosen.selection, pytest_args=FAST_PYTEST)
+    selection = Selection.requirements(chosen.violates, *FAST_PYTEST)
     try:
-        run = run_suite("reference", {"deviant": name}, selection)
+        run = run_suite("reference", {"variant": name}, selection)
     except SuiteError as error:
         return _error_row(chosen, str(error), started)
     except BaseException as error:  # a deviant must never take the self-test down
@@ -102,7 +145,7 @@ def run_deviant(name: str) -> KillRow:
     return judge(chosen, run.results, time.perf_counter() - started)
 
 
-def _error_row(deviant: Deviant, reason: str, started: float) -> KillRow:
+def _error_row(deviant: Variant, reason: str, started: float) -> KillRow:
     return KillRow(
         deviant.name,
         list(deviant.violates),
@@ -115,7 +158,7 @@ def _error_row(deviant: Deviant, reason: str, started: float) -> KillRow:
 
 def cost(name: str) -> float:
     """A rough guess of a deviant's run time, to start the slow ones first."""
-    return 1.0 + sum(SLOW_REQUIREMENTS.get(rid, 0.0) for rid in CATALOG[name].violates)
+    return 1.0 + sum(SLOW_REQUIREMENTS.get(rid, 0.0) for rid in get(name).violates)
 
 
 def run_all(
@@ -143,7 +186,7 @@ def run_all(
                 except Exception as error:  # the worker process itself died
                     started = time.perf_counter()
                     done(_error_row(get(futures[future]), f"worker failed: {error!r}", started))
-    position = {name: i for i, name in enumerate(CATALOG)}
+    position = {name: i for i, name in enumerate(deviants())}
     return sorted(rows, key=lambda row: position[row.deviant])
 
 

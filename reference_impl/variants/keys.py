@@ -7,7 +7,6 @@ from typing import Any
 
 import reference_impl.json_protocol
 import reference_impl.validation
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks, kms_errors
@@ -22,6 +21,8 @@ from reference_impl.firehose.states import (
 )
 from reference_impl.kms.specs import KeyClass
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 ENCRYPTION_INPUT = "DeliveryStreamEncryptionConfigurationInput"
 ACCEPTED = "was accepted and the"  # "Start was accepted and the status became ENABLED"

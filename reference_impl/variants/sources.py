@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.deviants.base import Patcher, deviant
 from reference_impl.errors import AwsError
 from reference_impl.firehose.delivery import DeliveryPipeline
 from reference_impl.firehose.encryption import EncryptionState
@@ -19,6 +18,8 @@ from reference_impl.kinesis.envelope import seal as kinesis_seal
 from reference_impl.kinesis.model import KinesisModel
 from reference_impl.kinesis.streams import EncryptionType, Envelope
 from reference_impl.principals import account_root
+from reference_impl.variants.patching import Patcher
+from reference_impl.variants.registry import deviant
 
 ENCRYPTION_INPUT = "DeliveryStreamEncryptionConfigurationInput"
 
