@@ -32,7 +32,7 @@ _SERVER_NAMES = {
 def __getattr__(name: str) -> Any:
     """The server's names, imported only when asked for (werkzeug costs a tenth of a second)."""
     if name in _SERVER_NAMES:
-        from reference_impl import server
+        from reference_impl.wire import server
 
         return getattr(server, _SERVER_NAMES[name])
     raise AttributeError(f"module 'reference_impl' has no attribute {name!r}")

@@ -13,11 +13,9 @@ from reference_impl.aws_models import PinnedSession, service_model
 from reference_impl.clock import DEFAULT_START, ClockMode, RealClock, VirtualClock
 from reference_impl.cloudwatch.api import CloudWatchApi
 from reference_impl.cloudwatch.model import CloudWatchModel
-from reference_impl.control import ControlPlane
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.json_protocol import JsonRpcService
 from reference_impl.kinesis.api import KinesisApi
 from reference_impl.kinesis.model import KinesisModel
 from reference_impl.kms.api import KmsApi
@@ -25,10 +23,12 @@ from reference_impl.kms.model import KmsModel
 from reference_impl.principals import DEFAULT_ACCOUNT, DEFAULT_REGION
 from reference_impl.s3.api import S3RestService
 from reference_impl.s3.model import S3Model
-from reference_impl.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
-from reference_impl.transport import InProcessTransport
 from reference_impl.variants import ActiveVariant, activate
-from reference_impl.wsgi import ReferenceApp
+from reference_impl.wire.control import ControlPlane
+from reference_impl.wire.json_protocol import JsonRpcService
+from reference_impl.wire.routing import ReferenceApp
+from reference_impl.wire.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
+from reference_impl.wire.transport import InProcessTransport
 
 SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
 # The API layer of each AWS JSON service: an operation is served by its method of the operation's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reference_impl.cloud
-import reference_impl.validation
+import reference_impl.wire.validation
 from reference_impl.errors import AwsError
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel
@@ -64,7 +64,7 @@ def stop_on_a_missing_stream_succeeds(p: Patcher) -> None:
 def stream_names_up_to_128(p: Patcher) -> None:
     """Delivery stream names of up to 128 characters are taken (the limit of other services)."""
 
-    @p.around(reference_impl.validation, "_length")
+    @p.around(reference_impl.wire.validation, "_length")
     def length(original: Any, shape: Any, value: Any, size: int, path: str, c: Any) -> None:
         if shape.name == "DeliveryStreamName" and 1 <= size <= 128:
             return

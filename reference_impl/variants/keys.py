@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import reference_impl.json_protocol
-import reference_impl.validation
+import reference_impl.wire.json_protocol
+import reference_impl.wire.validation
 from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks, kms_errors
@@ -72,7 +72,7 @@ def hmac_key_accepted(p: Patcher) -> None:
 def key_type_unchecked(p: Patcher) -> None:
     """KeyType is not validated: a missing or unknown KeyType means AWS_OWNED_CMK."""
 
-    @p.around(reference_impl.json_protocol, "validate_input")
+    @p.around(reference_impl.wire.json_protocol, "validate_input")
     def validate(original: Any, shape: Any, params: Any) -> dict[str, Any]:
         raw = params.get(ENCRYPTION_INPUT) if isinstance(params, dict) else None
         if not isinstance(raw, dict):
@@ -137,7 +137,7 @@ def key_arn_pattern_unchecked(p: Patcher) -> None:
     """KeyARN's pattern and length are not checked: a bare key id or alias name is taken."""
     key_arn = _key_arn_shape()
 
-    @p.around(reference_impl.validation, "_value")
+    @p.around(reference_impl.wire.validation, "_value")
     def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
         if shape.name == key_arn and isinstance(given, str):
             return given
@@ -149,7 +149,7 @@ def alias_arns_accepted(p: Patcher) -> None:
     """KeyARN is checked against the pre-1.43.29 pattern, so an alias ARN is taken and ENABLED."""
     key_arn = _key_arn_shape()
 
-    @p.around(reference_impl.validation, "_value")
+    @p.around(reference_impl.wire.validation, "_value")
     def value(original: Any, shape: Any, given: Any, path: str, collector: Any) -> Any:
         old_rule = isinstance(given, str) and 1 <= len(given) <= 512
         if shape.name == key_arn and old_rule and OLD_KEY_ARN_PATTERN.fullmatch(given):

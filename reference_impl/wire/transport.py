@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from reference_impl.wsgi import ReferenceApp, Request
+from reference_impl.wire.http import Request
+from reference_impl.wire.routing import ReferenceApp
 
 
 class _HasApp(Protocol):

@@ -26,8 +26,9 @@ from botocore import xform_name
 from botocore.model import Shape
 
 from reference_impl.errors import AwsError, serialization_error
-from reference_impl.json_protocol import JsonRpcService, Response
-from reference_impl.validation import validate_input
+from reference_impl.wire.http import Response
+from reference_impl.wire.json_protocol import JsonRpcService
+from reference_impl.wire.validation import validate_input
 
 log = logging.getLogger(__name__)
 

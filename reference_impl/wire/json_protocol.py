@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,18 +12,11 @@ from botocore import xform_name
 
 from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError, serialization_error
-from reference_impl.throttling import RateLimiter
-from reference_impl.validation import validate_input
+from reference_impl.wire.http import Response
+from reference_impl.wire.throttling import RateLimiter
+from reference_impl.wire.validation import validate_input
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _default(value: Any) -> Any:

@@ -28,8 +28,8 @@ from reference_impl.aws_models import SNAPSHOT
 from reference_impl.clock import ClockMode, VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.json_protocol import Response
-from reference_impl.wsgi import CONTROL_PREFIX, Request
+from reference_impl.wire.http import Request, Response
+from reference_impl.wire.routing import CONTROL_PREFIX
 
 CONTENT_TYPE = "application/json"
 # One call may skip at most a year: far more than any documented wait (KMS's 30-day deletion

@@ -5,9 +5,9 @@
 
 (also ``firehose-conformance serve``). Any AWS SDK pointed at ``http://HOST:PORT`` reaches
 Firehose, KMS, Kinesis, CloudWatch and S3 (path-style); ``/_reference/`` is the control plane
-(``reference_impl.control``). SigV4 signatures are accepted without being verified. The server is
-werkzeug's threaded WSGI server with a request handler that answers HTTP-level errors (a request
-line or headers too long, a malformed request) in AWS JSON form and logs one line per request.
+(control.py). SigV4 signatures are accepted without being verified. The server is werkzeug's
+threaded WSGI server with a request handler that answers HTTP-level errors (a request line or
+headers too long, a malformed request) in AWS JSON form and logs one line per request.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from werkzeug.serving import (
 from reference_impl.clock import ClockMode
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.wsgi import access_log
+from reference_impl.wire.wsgi import access_log
 
 DEFAULT_HOST = "127.0.0.1"  # never all interfaces unless asked: this server checks no signature
 DEFAULT_PORT = 4573
