@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import reference_impl.kms.grant_ops
+import reference_impl.kms.grant_service
 from reference_impl.kms import faults
-from reference_impl.kms.keys import Key, KeyState
+from reference_impl.kms.key import Key, KeyState
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
 
@@ -28,7 +28,7 @@ def kms_disabled_key_still_usable(p: Patcher) -> None:
 def kms_grants_allow_data_keys_on_any_key(p: Patcher) -> None:
     """CreateGrant on an asymmetric or HMAC key accepts data-key operations such as
     GenerateDataKey."""
-    p.replace(reference_impl.kms.grant_ops, "validate_operations", lambda *args, **kwargs: None)
+    p.replace(reference_impl.kms.grant_service, "validate_operations", lambda *args, **kwargs: None)
 
 
 @deviant("kms-pending-deletion-shown-as-disabled", "KEY-10", evidence="KeyState Disabled")

@@ -20,7 +20,7 @@ from typing import Any
 
 from reference_impl.clock import Timer
 from reference_impl.kms import faults
-from reference_impl.kms.crypto import KeyMaterial, NoMaterial, RsaMaterial, SymmetricMaterial
+from reference_impl.kms.key_material import KeyMaterial, NoMaterial, RsaMaterial, SymmetricMaterial
 from reference_impl.kms.policy import KeyPolicy
 from reference_impl.kms.specs import (
     ENCRYPT_DECRYPT,

@@ -1,8 +1,8 @@
 """The state of KMS in one account and Region, and how identifiers name keys in it.
 
-The operations live in the classes built on this one (keys and policies in model.py, grants in
-grant_ops.py, cryptography in crypto_ops.py); this class holds what they share: the keys, the
-aliases, the grants, identifier resolution, authorisation, and key removal.
+The services (key_service.py, alias_service.py, policy_service.py, grant_service.py,
+crypto_service.py) act on this one registry: the keys, the aliases, the grants, identifier
+resolution, authorisation, and key removal.
 """
 
 from __future__ import annotations
@@ -13,23 +13,28 @@ import os
 from reference_impl.clock import VirtualClock
 from reference_impl.kms import faults, identifiers
 from reference_impl.kms.access import authorize
-from reference_impl.kms.aliases import Alias, aws_managed_policy, predefined_service
-from reference_impl.kms.grants import Grant, GrantStore
+from reference_impl.kms.alias import Alias, aws_managed_policy, predefined_service
+from reference_impl.kms.grant import Grant
+from reference_impl.kms.grant_store import GrantStore
 from reference_impl.kms.identifiers import RefKind
-from reference_impl.kms.keys import Key, KeyManager, new_material
+from reference_impl.kms.key import Key, KeyManager, new_material
 from reference_impl.kms.policy import KeyPolicy
 from reference_impl.kms.specs import ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT
 
 
-class KmsRegistry:
+class KeyRegistry:
     def __init__(self, clock: VirtualClock, account_id: str, region: str) -> None:
         self.clock = clock
         self.account_id = account_id
         self.region = region
-        self._keys: dict[str, Key] = {}
-        self._aliases: dict[str, Alias] = {}
-        self._grants = GrantStore()
+        self.keys_by_id: dict[str, Key] = {}
+        self.aliases: dict[str, Alias] = {}
+        self.grants = GrantStore()
+        # One sequence for keys, aliases and grants: the creation order List* pages follow.
         self._seq = itertools.count(1)
+
+    def next_seq(self) -> int:
+        return next(self._seq)
 
     def resolve(self, key_id: str) -> Key:
         """The key any identifier names; NotFoundException if it does not exist (any more)."""
@@ -45,40 +50,41 @@ class KmsRegistry:
                     raise faults.key_not_found(key_id)
                 raise faults.alias_not_found(key_id)
         if ref.is_alias:
-            alias = self._aliases.get(ref.name) or self._predefined_alias(ref.name)
+            alias = self.aliases.get(ref.name) or self._predefined_alias(ref.name)
             if alias is None:
-                raise faults.alias_not_found(self._alias_arn(ref.name))
-            key = self._keys.get(alias.target_key_id)
+                raise faults.alias_not_found(self.alias_arn(ref.name))
+            key = self.keys_by_id.get(alias.target_key_id)
         else:
-            key = self._keys.get(ref.name)
+            key = self.keys_by_id.get(ref.name)
         if key is None:
-            raise faults.key_not_found(self._key_arn(ref.name))
+            raise faults.key_not_found(self.arn_of(ref.name))
         return key
 
     def describe(self, key_id: str, *, caller: str | None = None) -> Key:
         key = self.resolve(key_id)
         if caller is not None:
-            self._authorize(key, caller, "DescribeKey")
+            self.authorize(key, caller, "DescribeKey")
         return key
 
     def key_arn(self, key_id: str) -> str:
         return self.resolve(key_id).arn
 
-    def _key_arn(self, key_id: str) -> str:
+    def arn_of(self, key_id: str) -> str:
+        """The ARN a key id has in this account and Region (whether or not the key exists)."""
         return identifiers.key_arn(key_id, self.account_id, self.region)
 
-    def _alias_arn(self, name: str) -> str:
+    def alias_arn(self, name: str) -> str:
         return identifiers.alias_arn(name, self.account_id, self.region)
 
-    def _authorize(
+    def authorize(
         self, key: Key, caller: str, operation: str, context: dict[str, str] | None = None
     ) -> Grant | None:
-        return authorize(key, caller, operation, self._grants.for_key(key.key_id), context)
+        return authorize(key, caller, operation, self.grants.for_key(key.key_id), context)
 
     def keys(self) -> list[Key]:
-        return sorted(self._keys.values(), key=lambda k: k.seq)
+        return sorted(self.keys_by_id.values(), key=lambda k: k.seq)
 
-    def _add_key(
+    def add_key(
         self,
         spec: str,
         usage: str,
@@ -90,20 +96,20 @@ class KmsRegistry:
         key_id = _new_key_id()
         key = Key(
             key_id=key_id,
-            arn=self._key_arn(key_id),
+            arn=self.arn_of(key_id),
             account_id=self.account_id,
             region=self.region,
             spec=spec,
             usage=usage,
             policy=policy,
             creation_date=self.clock.now(),
-            seq=next(self._seq),
+            seq=self.next_seq(),
             description=description,
             manager=manager,
             tags=dict(tags),
             material=new_material(spec, usage),
         )
-        self._keys[key_id] = key
+        self.keys_by_id[key_id] = key
         return key
 
     def _predefined_alias(self, name: str) -> Alias | None:
@@ -113,28 +119,28 @@ class KmsRegistry:
             return None
         policy = KeyPolicy.parse(aws_managed_policy(service, self.account_id, self.region))
         description = f"Default key that protects my {service} data when no other key is defined"
-        key = self._add_key(
+        key = self.add_key(
             SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, policy, description, {}, KeyManager.AWS
         )
-        return self._add_alias(name, key)
+        return self.add_alias(name, key)
 
-    def _add_alias(self, name: str, key: Key) -> Alias:
+    def add_alias(self, name: str, key: Key) -> Alias:
         now = self.clock.now()
-        alias = Alias(name, self._alias_arn(name), key.key_id, now, now, next(self._seq))
-        self._aliases[name] = alias
+        alias = Alias(name, self.alias_arn(name), key.key_id, now, now, self.next_seq())
+        self.aliases[name] = alias
         return alias
 
-    def _purge(self, key_id: str) -> None:
+    def purge(self, key_id: str) -> None:
         """KMS "deletes the KMS key, its key material, and all KMS data associated with it,
         including all aliases that refer to it" (ScheduleKeyDeletion doc)."""
-        key = self._keys.pop(key_id, None)
+        key = self.keys_by_id.pop(key_id, None)
         if key is None:
             return
         if key.deletion_timer is not None:
             key.deletion_timer.cancel()
-        self._grants.remove_key(key_id)
-        for name in [n for n, a in self._aliases.items() if a.target_key_id == key_id]:
-            del self._aliases[name]
+        self.grants.remove_key(key_id)
+        for name in [n for n, a in self.aliases.items() if a.target_key_id == key_id]:
+            del self.aliases[name]
 
 
 def _new_key_id() -> str:

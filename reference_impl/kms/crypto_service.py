@@ -10,15 +10,15 @@ import os
 from dataclasses import dataclass, field
 
 from reference_impl.kms import faults, identifiers
-from reference_impl.kms.crypto import (
+from reference_impl.kms.key import Key
+from reference_impl.kms.key_material import (
     CiphertextError,
     RsaMaterial,
     SymmetricMaterial,
     blob_key_id,
     oaep_max_plaintext,
 )
-from reference_impl.kms.keys import Key
-from reference_impl.kms.registry import KmsRegistry
+from reference_impl.kms.key_registry import KeyRegistry
 from reference_impl.kms.specs import (
     ENCRYPT_DECRYPT,
     RSA_BITS,
@@ -39,7 +39,10 @@ class DataKey:
     key_arn: str
 
 
-class CryptoOperations(KmsRegistry):
+@dataclass
+class CryptoService:
+    registry: KeyRegistry
+
     def check_usable(
         self,
         key_id: str,
@@ -49,7 +52,7 @@ class CryptoOperations(KmsRegistry):
         encryption_context: dict[str, str] | None = None,
     ) -> Key:
         """Raise what ``operation`` on this key would raise, without doing any cryptography."""
-        key = self.resolve(key_id)
+        key = self.registry.resolve(key_id)
         self._admit(key, caller, operation, encryption_context)
         return key
 
@@ -62,7 +65,7 @@ class CryptoOperations(KmsRegistry):
         algorithm: str = SYMMETRIC_DEFAULT,
     ) -> None:
         """Authorisation, key state, then key usage (KEY-08, KEY-09)."""
-        self._authorize(key, caller, operation, encryption_context)
+        self.registry.authorize(key, caller, operation, encryption_context)
         if operation in NEEDS_ENABLED:
             key.require_enabled()
         if operation in DATA_KEY_OPERATIONS:
@@ -86,7 +89,7 @@ class CryptoOperations(KmsRegistry):
         encryption_context: dict[str, str] | None = None,
         encryption_algorithm: str | None = None,
     ) -> bytes:
-        key = self.resolve(key_id)
+        key = self.registry.resolve(key_id)
         return self._encrypt(
             key, plaintext, caller, encryption_context, encryption_algorithm, "Encrypt"
         )
@@ -134,16 +137,16 @@ class CryptoOperations(KmsRegistry):
 
     def _decrypting_key(self, blob: bytes, key_id: str | None) -> Key:
         if key_id is not None:
-            return self.resolve(key_id)
+            return self.registry.resolve(key_id)
         try:
             blob_key = blob_key_id(blob)
         except CiphertextError:
             raise faults.invalid_ciphertext() from None
         if not identifiers.is_key_id(blob_key):
             raise faults.invalid_ciphertext()
-        key = self._keys.get(blob_key)
+        key = self.registry.keys_by_id.get(blob_key)
         if key is None:
-            raise faults.key_not_found(self._key_arn(blob_key))
+            raise faults.key_not_found(self.registry.arn_of(blob_key))
         return key
 
     def _decrypt(
@@ -182,7 +185,7 @@ class CryptoOperations(KmsRegistry):
         """GenerateDataKey, or (``operation="GenerateDataKeyWithoutPlaintext"``) the same checked
         against that operation's permissions; the API layer then leaves the plaintext out."""
         assert operation in DATA_KEY_OPERATIONS, operation
-        key = self.resolve(key_id)
+        key = self.registry.resolve(key_id)
         self._admit(key, caller, operation, encryption_context)
         assert isinstance(key.material, SymmetricMaterial)  # _admit guarantees it
         plaintext = os.urandom(number_of_bytes)
@@ -203,7 +206,7 @@ class CryptoOperations(KmsRegistry):
     ) -> tuple[bytes, str, str]:
         """Returns (new blob, source key ARN, destination key ARN)."""
         source = self._decrypting_key(ciphertext_blob, source_key_id)
-        destination = self.resolve(destination_key_id)
+        destination = self.registry.resolve(destination_key_id)
         plaintext = self._decrypt(
             source,
             ciphertext_blob,
