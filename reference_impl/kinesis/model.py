@@ -37,7 +37,7 @@ from reference_impl.errors import AwsError
 from reference_impl.kinesis import sequence as seq
 from reference_impl.kinesis.envelope import open_sealed, seal
 from reference_impl.kinesis.iterators import ShardIterator
-from reference_impl.kinesis.kms_errors import as_kinesis_error
+from reference_impl.kinesis.kms_crosswalk import as_kinesis_error
 from reference_impl.kinesis.streams import (
     EncryptionType,
     Envelope,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from reference_impl.firehose import grants
-from reference_impl.firehose.grants import GrantAgent
+from reference_impl.firehose import grant_agent
+from reference_impl.firehose.grant_agent import GrantAgent
 from reference_impl.firehose.model import FirehoseModel
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.states import EncryptionStatus, StreamStatus
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
@@ -111,7 +111,7 @@ def same_key_again_leaks_a_grant(p: Patcher) -> None:
     Grants are named uniquely (KMS would otherwise hand back the same named grant).
     """
     names = itertools.count(1)
-    p.replace(grants, "_grant_name", lambda stream_name: f"firehose-{next(names)}")
+    p.replace(grant_agent, "_grant_name", lambda stream_name: f"firehose-{next(names)}")
 
     @p.around(GrantAgent, "acquire")
     def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:

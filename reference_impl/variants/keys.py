@@ -9,9 +9,9 @@ import reference_impl.wire.json_protocol
 import reference_impl.wire.validation
 from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
-from reference_impl.firehose import key_checks, kms_errors
-from reference_impl.firehose.grants import GRANT_OPERATIONS, GrantAgent
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose import key_checks, kms_crosswalk
+from reference_impl.firehose.grant_agent import GRANT_OPERATIONS, GrantAgent
+from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.states import (
     AWS_OWNED,
     EncryptionStatus,
@@ -176,7 +176,7 @@ def key_usability_unchecked(p: Patcher) -> None:
         try:
             key = kms.resolve(arn)
         except AwsError as error:
-            raise kms_errors.invalid_kms_resource(f"Firehose cannot use {arn}", error) from None
+            raise kms_crosswalk.invalid_kms_resource(f"Firehose cannot use {arn}", error) from None
         return KeyConfig(KeyType.CUSTOMER_MANAGED_CMK, key.arn, arn)
 
     p.replace(key_checks, "verify_cmk", verify)

@@ -7,7 +7,7 @@ from typing import Any
 import reference_impl.cloudwatch.model
 import reference_impl.firehose.model
 from reference_impl.cloudwatch.model import CloudWatchModel
-from reference_impl.firehose import kms_errors
+from reference_impl.firehose import kms_crosswalk
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
@@ -19,7 +19,7 @@ NOT_COUNTED = ">= 1 for S"  # "KMSKeyDisabled >= 1 for S (Sum over the last hour
 @deviant("metric-misnamed", "MET-01", "MET-04", evidence=NOT_COUNTED)
 def metric_misnamed(p: Patcher) -> None:
     """DisabledException is counted under the metric name KMSKeyDisable (a typo)."""
-    p.entry(kms_errors.METRICS, "DisabledException", "KMSKeyDisable")
+    p.entry(kms_crosswalk.METRICS, "DisabledException", "KMSKeyDisable")
 
 
 @deviant("metric-in-the-wrong-namespace", "MET-02", evidence=NOT_COUNTED)
@@ -31,25 +31,25 @@ def metric_in_the_wrong_namespace(p: Patcher) -> None:
 @deviant("access-denied-counted-as-disabled", "MET-03", evidence=NOT_COUNTED)
 def access_denied_counted_as_disabled(p: Patcher) -> None:
     """A KMS AccessDeniedException is counted under KMSKeyDisabled, not KMSKeyAccessDenied."""
-    p.entry(kms_errors.METRICS, "AccessDeniedException", "KMSKeyDisabled")
+    p.entry(kms_crosswalk.METRICS, "AccessDeniedException", "KMSKeyDisabled")
 
 
 @deviant("disabled-not-counted", "MET-04", evidence=NOT_COUNTED)
 def disabled_not_counted(p: Patcher) -> None:
     """A KMS DisabledException is not counted at all."""
-    p.entry(kms_errors.METRICS, "DisabledException")
+    p.entry(kms_crosswalk.METRICS, "DisabledException")
 
 
 @deviant("invalid-state-not-counted", "MET-05", evidence=NOT_COUNTED)
 def invalid_state_not_counted(p: Patcher) -> None:
     """A KMSInvalidStateException (a key pending deletion) is not counted at all."""
-    p.entry(kms_errors.METRICS, "KMSInvalidStateException")
+    p.entry(kms_crosswalk.METRICS, "KMSInvalidStateException")
 
 
 @deviant("not-found-counted-as-invalid-state", "MET-06", evidence=NOT_COUNTED)
 def not_found_counted_as_invalid_state(p: Patcher) -> None:
     """A KMS NotFoundException is counted under KMSKeyInvalidState, not KMSKeyNotFound."""
-    p.entry(kms_errors.METRICS, "NotFoundException", "KMSKeyInvalidState")
+    p.entry(kms_crosswalk.METRICS, "NotFoundException", "KMSKeyInvalidState")
 
 
 @deviant("metric-under-the-wrong-dimension", "MET-07", evidence=NOT_COUNTED)

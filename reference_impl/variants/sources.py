@@ -6,11 +6,11 @@ from typing import Any
 
 from reference_impl.errors import AwsError
 from reference_impl.firehose.delivery import DeliveryPipeline
-from reference_impl.firehose.encryption import EncryptionState
 from reference_impl.firehose.kinesis_source import KinesisPoller
 from reference_impl.firehose.model import FirehoseModel, PutResult
 from reference_impl.firehose.settings import HOUR
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.sse_controller import SseController
+from reference_impl.firehose.sse_state import EncryptionState
 from reference_impl.firehose.states import StreamType
 from reference_impl.firehose.storage import EnvelopeStore, MemoryStore
 from reference_impl.firehose.streams import CreateRequest

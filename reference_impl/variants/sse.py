@@ -7,9 +7,9 @@ from typing import Any
 import reference_impl.firehose.api
 from reference_impl.errors import AwsError
 from reference_impl.firehose import describe
-from reference_impl.firehose.encryption import Timeline
 from reference_impl.firehose.model import FirehoseModel
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.sse_controller import SseController
+from reference_impl.firehose.sse_state import Timeline
 from reference_impl.firehose.states import EncryptionStatus
 from reference_impl.firehose.streams import CreateRequest
 from reference_impl.variants.patching import Patcher

@@ -35,10 +35,10 @@ from firehose_conformance.selftest import (
 )
 from firehose_conformance.targets.reference import ReferenceTarget
 from reference_impl import ReferenceCloud
-from reference_impl.firehose import describe, kms_errors
+from reference_impl.firehose import describe, kms_crosswalk
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.sse_controller import SseController
 
 REFERENCE = ReferenceTarget.capabilities
 CATALOG = deviants()
@@ -79,7 +79,7 @@ def test_a_deviant_is_undone_when_closed() -> None:
         (describe, "encryption_view"),
     ]
     before = [getattr(owner, name) for owner, name in watched]
-    metrics = dict(kms_errors.METRICS)
+    metrics = dict(kms_crosswalk.METRICS)
     for name in (
         "enabled-at-once",
         "encrypted-always-true",
@@ -93,7 +93,7 @@ def test_a_deviant_is_undone_when_closed() -> None:
             ReferenceCloud(variant="enabled-at-once")
     assert ReferenceCloud().settings == FirehoseSettings()
     assert [getattr(owner, name) for owner, name in watched] == before
-    assert metrics == kms_errors.METRICS
+    assert metrics == kms_crosswalk.METRICS
 
 
 # ---- judging a run -------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ from typing import Any
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks
-from reference_impl.firehose.encryption import EncryptionState
-from reference_impl.firehose.grants import GrantAgent
+from reference_impl.firehose.grant_agent import GrantAgent
 from reference_impl.firehose.limits import check_cmk_quota
 from reference_impl.firehose.settings import FirehoseSettings
+from reference_impl.firehose.sse_state import EncryptionState
 from reference_impl.firehose.states import (
     EncryptionStatus,
     FailureDescription,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference_impl.errors import AwsError
-from reference_impl.firehose import kms_errors
+from reference_impl.firehose import kms_crosswalk
 from reference_impl.firehose.states import FailureDescription, FailureType, KeyConfig
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
 
@@ -95,7 +95,7 @@ class GrantAgent:
                     self._retire_quietly(held)
                 raise
         except AwsError as error:
-            return kms_errors.failure(error, f"Firehose could not use KMS key {arn}")
+            return kms_crosswalk.failure(error, f"Firehose could not use KMS key {arn}")
         held.retiring = False
         book.held[key.arn] = held
         return None
