@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from reference_impl import arns
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose import kms_crosswalk
@@ -90,12 +91,7 @@ class FirehoseModel:
 
     # -- helpers -----------------------------------------------------------------------------
     def arn(self, name: str) -> str:
-        partition = "aws"
-        if self.region.startswith("cn-"):
-            partition = "aws-cn"
-        elif self.region.startswith("us-gov-"):
-            partition = "aws-us-gov"
-        return f"arn:{partition}:firehose:{self.region}:{self.account_id}:deliverystream/{name}"
+        return arns.arn("firehose", self.region, self.account_id, f"deliverystream/{name}")
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from reference_impl.arns import iam_root
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults, identifiers
-from reference_impl.kms.identifiers import ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, partition
+from reference_impl.kms.identifiers import ALIAS_PREFIX, RESERVED_ALIAS_PREFIX
 
 # CreateAlias AliasName doc: "It can contain only alphanumeric characters, forward slashes (/),
 # underscores (_), and dashes (-)". The model's AliasNameType pattern also admits ":", so the
@@ -112,7 +113,7 @@ def aws_managed_policy(service: str, account_id: str, region: str) -> str:
     "<service>.<region>.amazonaws.com" (see access.request_context).
     """
     via = f"{service}.{region}.amazonaws.com"
-    root = f"arn:{partition(region)}:iam::{account_id}:root"
+    root = iam_root(account_id, region)
     return json.dumps(
         {
             "Version": "2012-10-17",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reference_impl.arns import partition
 from reference_impl.kms import faults
-from reference_impl.kms.identifiers import partition
 from reference_impl.kms.key import Key, KeyManager
 from reference_impl.kms.key_registry import KeyRegistry
 from reference_impl.kms.paging import paginate
