@@ -12,6 +12,7 @@ from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.states import EncryptionStatus, StreamStatus
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
+from reference_impl.variants.shared import enable_without_a_grant
 
 NOT_RETIRED = "no grants left on key"
 
@@ -19,12 +20,7 @@ NOT_RETIRED = "no grants left on key"
 @deviant("grant-never-created", "GRT-01", evidence="has no grant")
 def grant_never_created(p: Patcher) -> None:
     """Enabling SSE with a customer managed key never calls CreateGrant (and works anyway)."""
-
-    @p.around(GrantAgent, "acquire")
-    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
-        if self.kms.resolve(config.key_arn).is_symmetric_encryption:
-            return None
-        return original(self, book, config, stream_name)
+    enable_without_a_grant(p, lambda key: key.is_symmetric_encryption)
 
 
 def _no_retirement_when(p: Patcher, status: EncryptionStatus) -> None:

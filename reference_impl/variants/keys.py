@@ -23,20 +23,14 @@ from reference_impl.kms.specs import KeyClass
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
+from reference_impl.variants.shared import ENCRYPTION_INPUT, enable_without_a_grant
 
-ENCRYPTION_INPUT = "DeliveryStreamEncryptionConfigurationInput"
 ACCEPTED = "was accepted and the"  # "Start was accepted and the status became ENABLED"
 
 
 def _accept_key_classes(p: Patcher, *accepted: KeyClass) -> None:
-    """Firehose takes keys of this class as if they were symmetric encryption keys: no grant is
-    made (it cannot be on such a key), and the status becomes ENABLED."""
-
-    @p.around(GrantAgent, "acquire")
-    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
-        if self.kms.resolve(config.key_arn).key_class in accepted:
-            return None
-        return original(self, book, config, stream_name)
+    """Firehose takes keys of this class as if they were symmetric encryption keys."""
+    enable_without_a_grant(p, lambda key: key.key_class in accepted)
 
 
 @deviant("asymmetric-key-accepted", "KEY-01", evidence=ACCEPTED)
@@ -54,12 +48,7 @@ def asymmetric_encryption_key_accepted(p: Patcher) -> None:
 @deviant("ml-kem-key-accepted", "KEY-01", evidence=ACCEPTED)
 def ml_kem_key_accepted(p: Patcher) -> None:
     """ML-KEM keys, new in the KMS model and unknown to the check, are taken and ENABLED."""
-
-    @p.around(GrantAgent, "acquire")
-    def acquire(original: Any, self: GrantAgent, book: Any, config: Any, stream_name: str) -> Any:
-        if self.kms.resolve(config.key_arn).spec.startswith("ML_KEM_"):
-            return None
-        return original(self, book, config, stream_name)
+    enable_without_a_grant(p, lambda key: key.spec.startswith("ML_KEM_"))
 
 
 @deviant("hmac-key-accepted", "KEY-02", evidence=ACCEPTED)

@@ -10,6 +10,7 @@ from reference_impl.firehose.states import StreamStatus
 from reference_impl.firehose.storage import EnvelopeStore
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
+from reference_impl.variants.shared import drop_puts_to
 
 
 @deviant("encrypted-always-false", "SSE-06", "PUT-01", evidence="expected all true")
@@ -62,9 +63,4 @@ def put_falls_back_to_plaintext(p: Patcher) -> None:
 @deviant("puts-accepted-while-creating", "PUT-04", evidence="succeeded; expected an error")
 def puts_accepted_while_creating(p: Patcher) -> None:
     """Puts to a stream that is still CREATING are answered with record ids (and dropped)."""
-
-    @p.around(FirehoseModel, "put_records")
-    def put(original: Any, self: FirehoseModel, name: str, records: list[bytes]) -> PutResult:
-        if self.get(name).status is StreamStatus.CREATING:
-            return PutResult([self._record_id() for _ in records], False)
-        return original(self, name, records)
+    drop_puts_to(p, lambda stream: stream.status is StreamStatus.CREATING)

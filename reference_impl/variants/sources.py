@@ -7,7 +7,7 @@ from typing import Any
 from reference_impl.errors import AwsError
 from reference_impl.firehose.delivery import DeliveryPipeline
 from reference_impl.firehose.kinesis_source import KinesisPoller
-from reference_impl.firehose.model import FirehoseModel, PutResult
+from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import HOUR
 from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.sse_state import EncryptionState
@@ -20,8 +20,7 @@ from reference_impl.kinesis.streams import EncryptionType, Envelope
 from reference_impl.principals import account_root
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
-
-ENCRYPTION_INPUT = "DeliveryStreamEncryptionConfigurationInput"
+from reference_impl.variants.shared import drop_puts_to, without_encryption_input
 
 
 # ---- Firehose: a Kinesis source (SRC-01, SRC-02, SRC-06, SRC-07, SRC-08, SRC-10) ----------------
@@ -97,8 +96,7 @@ def sse_created_on_kinesis_source(p: Patcher) -> None:
         wanted = request.encryption_input
         if request.stream_type != StreamType.KINESIS.value or wanted is None:
             return original(self, request)
-        params = {k: v for k, v in request.params.items() if k != ENCRYPTION_INPUT}
-        arn = original(self, CreateRequest(request.name, request.stream_type, params))
+        arn = original(self, without_encryption_input(request))
         requested = self.sse.resolve_request(wanted, None)
         self.streams[request.name].encryption = self.sse.begin_on_create(requested)
         return arn
@@ -111,12 +109,7 @@ def sse_created_on_kinesis_source(p: Patcher) -> None:
 )
 def kinesis_source_puts_accepted(p: Patcher) -> None:
     """Direct puts to a Kinesis-sourced stream are answered with record ids (and dropped)."""
-
-    @p.around(FirehoseModel, "put_records")
-    def put(original: Any, self: FirehoseModel, name: str, records: list[bytes]) -> PutResult:
-        if self.get(name).stream_type is StreamType.KINESIS:
-            return PutResult([self._record_id() for _ in records], False)
-        return original(self, name, records)
+    drop_puts_to(p, lambda stream: stream.stream_type is StreamType.KINESIS)
 
 
 # ---- Firehose: Direct PUT data at rest (SRC-09, SRC-11, SSE-06) ----------------------------------

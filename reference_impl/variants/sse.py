@@ -14,6 +14,7 @@ from reference_impl.firehose.states import EncryptionStatus
 from reference_impl.firehose.streams import CreateRequest
 from reference_impl.variants.patching import Patcher
 from reference_impl.variants.registry import deviant
+from reference_impl.variants.shared import without_encryption_input
 
 
 @deviant("enabled-at-once", "SSE-01", "SSE-02", evidence="is ENABLED, expected ENABLING")
@@ -70,16 +71,31 @@ def encrypted_while_enabling(p: Patcher) -> None:
         stream.encryption.timeline.switch(self.clock.now(), pending)
 
 
-@deviant("puts-refused-while-enabling", "SSE-05", evidence="ResourceInUseException")
-def puts_refused_while_enabling(p: Patcher) -> None:
-    """Puts are refused with ResourceInUseException while the encryption status is ENABLING."""
+def _refuse_puts_while(p: Patcher, status: EncryptionStatus, doing: str) -> None:
+    """Puts are refused with ResourceInUseException while the encryption status is ``status``."""
 
     @p.around(FirehoseModel, "put_records")
     def put(original: Any, self: FirehoseModel, name: str, records: list[bytes]) -> Any:
         stream = self.get(name)
-        if stream.encryption and stream.encryption.status is EncryptionStatus.ENABLING:
-            raise AwsError("ResourceInUseException", f"Firehose {name} is being encrypted.")
+        if stream.encryption and stream.encryption.status is status:
+            raise AwsError("ResourceInUseException", f"Firehose {name} is being {doing}.")
         return original(self, name, records)
+
+
+def _refuse_start_when(p: Patcher, status: EncryptionStatus, why: str) -> None:
+    """Start is refused with ResourceInUseException when the encryption status is ``status``."""
+
+    @p.around(SseController, "start")
+    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
+        if stream.encryption and stream.encryption.status is status:
+            raise AwsError("ResourceInUseException", f"Firehose {stream.name} {why}.")
+        original(self, stream, params)
+
+
+@deviant("puts-refused-while-enabling", "SSE-05", evidence="ResourceInUseException")
+def puts_refused_while_enabling(p: Patcher) -> None:
+    """Puts are refused with ResourceInUseException while the encryption status is ENABLING."""
+    _refuse_puts_while(p, EncryptionStatus.ENABLING, "encrypted")
 
 
 @deviant("encryption-takes-ten-seconds", "SSE-06", evidence="expected all true")
@@ -101,13 +117,7 @@ def disabled_at_once(p: Patcher) -> None:
 @deviant("puts-refused-while-disabling", "SSE-08", evidence="ResourceInUseException")
 def puts_refused_while_disabling(p: Patcher) -> None:
     """Puts are refused with ResourceInUseException while the encryption status is DISABLING."""
-
-    @p.around(FirehoseModel, "put_records")
-    def put(original: Any, self: FirehoseModel, name: str, records: list[bytes]) -> Any:
-        stream = self.get(name)
-        if stream.encryption and stream.encryption.status is EncryptionStatus.DISABLING:
-            raise AwsError("ResourceInUseException", f"Firehose {name} is being decrypted.")
-        return original(self, name, records)
+    _refuse_puts_while(p, EncryptionStatus.DISABLING, "decrypted")
 
 
 @deviant("encryption-never-stops", "SSE-09", evidence="Encrypted flags were [True")
@@ -126,12 +136,7 @@ def encryption_never_stops(p: Patcher) -> None:
 @deviant("key-change-refused", "SSE-10", evidence="ResourceInUseException")
 def key_change_refused(p: Patcher) -> None:
     """Start on a stream that is already ENABLED is refused: the key cannot be changed."""
-
-    @p.around(SseController, "start")
-    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
-        if stream.encryption and stream.encryption.status is EncryptionStatus.ENABLED:
-            raise AwsError("ResourceInUseException", f"Firehose {stream.name} is encrypted.")
-        original(self, stream, params)
+    _refuse_start_when(p, EncryptionStatus.ENABLED, "is encrypted")
 
 
 @deviant("failed-key-change-turns-encryption-off", "SSE-11", evidence="expected all true")
@@ -150,12 +155,7 @@ def failed_key_change_turns_encryption_off(p: Patcher) -> None:
 @deviant("enabling-failed-is-a-dead-end", "SSE-12", evidence="ResourceInUseException")
 def enabling_failed_is_a_dead_end(p: Patcher) -> None:
     """Start on a stream whose encryption is ENABLING_FAILED is refused; it can never recover."""
-
-    @p.around(SseController, "start")
-    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
-        if stream.encryption and stream.encryption.status is EncryptionStatus.ENABLING_FAILED:
-            raise AwsError("ResourceInUseException", f"Firehose {stream.name} failed to encrypt.")
-        original(self, stream, params)
+    _refuse_start_when(p, EncryptionStatus.ENABLING_FAILED, "failed to encrypt")
 
 
 @deviant("failure-description-sticks", "SSE-13", evidence="stale failure description")
@@ -183,12 +183,7 @@ def create_ignores_encryption_input(p: Patcher) -> None:
 
     @p.around(FirehoseModel, "create")
     def create(original: Any, self: FirehoseModel, request: CreateRequest) -> str:
-        params = {
-            k: v
-            for k, v in request.params.items()
-            if k != "DeliveryStreamEncryptionConfigurationInput"
-        }
-        return original(self, CreateRequest(request.name, request.stream_type, params))
+        return original(self, without_encryption_input(request))
 
 
 @deviant("sse-only-at-creation", "SSE-15", evidence="is DISABLED, not ENABLING, ENABLED")
