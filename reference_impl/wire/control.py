@@ -5,6 +5,7 @@ moving the clock, reading the bytes held at rest, deleting a KMS key at once, an
 scenario. Over HTTP they are JSON endpoints beside the AWS APIs:
 
     GET  /_reference/health            {"status": "ok", "clock": "manual", "capabilities": [...]}
+                                       (and "variant": NAME when the server runs one)
     GET  /_reference/clock             {"mode": "manual", "now": 1793491200.0, "iso": "..."}
     POST /_reference/clock/advance     {"seconds": 90}      (manual clock only; else 409)
     GET  /_reference/at-rest           {"resources": {ARN: [base64 blob, ...]}}
@@ -53,6 +54,7 @@ class ControlledCloud(Protocol):
     settings: FirehoseSettings
     account_id: str
     region: str
+    variant: str | None
     kms: _KmsModel
 
     def advance(self, seconds: float = 0.0) -> None: ...
@@ -108,6 +110,7 @@ class ControlPlane:
     # ---- endpoints ----------------------------------------------------------------------------
     def health(self, _: Any) -> dict[str, Any]:
         cloud = self.cloud
+        variant = {"variant": cloud.variant} if cloud.variant else {}
         return {
             "status": "ok",
             "implementation": "reference_impl",
@@ -118,6 +121,7 @@ class ControlPlane:
             "account_id": cloud.account_id,
             "region": cloud.region,
             "capabilities": capabilities(cloud.clock_mode),
+            **variant,
         }
 
     def clock(self, _: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The reference implementation over HTTP: one threaded server, one endpoint for every service.
 
     python -m reference_impl [--host 127.0.0.1] [--port 4573] [--clock real|manual]
-                             [--transition-seconds S] [--quiet]
+                             [--transition-seconds S] [--variant NAME] [--quiet]
 
 (also ``firehose-conformance serve``). Any AWS SDK pointed at ``http://HOST:PORT`` reaches
 Firehose, KMS, Kinesis, CloudWatch and S3 (path-style); ``/_reference/`` is the control plane
@@ -34,6 +34,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
+from reference_impl import variants
 from reference_impl.clock import ClockMode
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
@@ -132,6 +133,7 @@ class ServerOptions:
     port: int = DEFAULT_PORT
     clock: ClockMode = ClockMode.REAL
     transition_seconds: float = FirehoseSettings.transition_seconds
+    variant: str | None = None  # one of reference_impl.variants (a deviant, or a conforming one)
 
 
 class ReferenceServer:
@@ -158,7 +160,16 @@ class ReferenceServer:
                 request_handler=_Handler,
                 fd=bound.fileno(),
             )
-        self.cloud = ReferenceCloud(settings=settings, clock_mode=options.clock, **cloud_options)
+        try:
+            self.cloud = ReferenceCloud(
+                settings=settings,
+                clock_mode=options.clock,
+                variant=options.variant,
+                **cloud_options,
+            )
+        except BaseException:
+            self._httpd.server_close()
+            raise
         self._thread: threading.Thread | None = None
         self._stopped = False
 
@@ -234,6 +245,25 @@ def port_number(text: str) -> int:
     return value
 
 
+def variant_name(text: str) -> str:
+    if text not in variants.catalog():
+        raise argparse.ArgumentTypeError(f"unknown variant {text!r} (see --list-variants)")
+    return text
+
+
+class _ListVariants(argparse.Action):
+    """``--list-variants``: print the catalog of variants and exit."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        for found in variants.catalog().values():
+            violates = f" ({' '.join(found.violates)})" if found.violates else ""
+            print(f"{found.name}  [{found.kind}{violates}]  {found.description}")
+        parser.exit()
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``python -m reference_impl`` and ``firehose-conformance serve``."""
     parser.add_argument(
@@ -259,6 +289,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how long Firehose's asynchronous transitions take "
         f"(default {FirehoseSettings.transition_seconds:g})",
     )
+    parser.add_argument(
+        "--variant",
+        type=variant_name,
+        metavar="NAME",
+        help="serve one variant of the reference (a deviant's bug, or a conforming alternative)",
+    )
+    parser.add_argument("--list-variants", action=_ListVariants, help="list the variants and exit")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
 
 
@@ -268,6 +305,7 @@ def options_from(args: argparse.Namespace) -> ServerOptions:
         port=args.port,
         clock=ClockMode(args.clock),
         transition_seconds=args.transition_seconds,
+        variant=args.variant,
     )
 
 
@@ -294,10 +332,11 @@ def serve(options: ServerOptions, *, quiet: bool = False) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log.info(
-        "reference implementation serving on %s (clock %s, transitions %gs); control plane %s",
+        "reference implementation serving on %s (clock %s, transitions %gs%s); control plane %s",
         server.url,
         options.clock.value,
         options.transition_seconds,
+        f", variant {options.variant}" if options.variant else "",
         f"{server.url}/_reference/health",
     )
     try:

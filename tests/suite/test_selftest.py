@@ -133,6 +133,7 @@ def test_judge_reports_errors_as_errors_never_as_kills() -> None:
         (["selftest", "--deviant", "nope"], "unknown deviant 'nope'"),
         (["selftest", "-n", "-1"], "-n must be"),
         (["run", "--target-option", "deviant=nope"], "unknown deviant 'nope'"),
+        (["run", "--target-option", "variant=nope"], "unknown variant 'nope'"),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(
