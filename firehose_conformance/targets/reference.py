@@ -56,10 +56,12 @@ class ReferenceTarget(Target):
         self.region = self.cloud.region
 
     def identity(self) -> dict[str, str]:
+        variant = {"variant": self.cloud.variant} if self.cloud.variant else {}
         return {
             **super().identity(),
             "implementation": "reference_impl, in process",
             "models": SNAPSHOT.name,
+            **variant,
         }
 
     def make_client(self, service: str, *, validate: bool) -> Any:
