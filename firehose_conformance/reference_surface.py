@@ -1,9 +1,8 @@
 """The part of the AWS models the reference implementation serves: its operations and their shapes.
 
-The JSON services of the reference dispatch an operation to the method of the same name in
-snake case on their API class (``reference_impl.json_protocol``), so the operations it
-implements are read off those classes. S3 (a REST stand-in for the destination, routed by path
-and method) and STS (not served) have no such table and are left out.
+The reference says which operations of its model snapshot it serves
+(``reference_impl.implemented_operations``); S3 (a REST stand-in for the destination, routed by
+path and method) and STS (not served) have none.
 """
 
 from __future__ import annotations
@@ -11,30 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from botocore import xform_name
+import reference_impl
 
-from reference_impl.cloudwatch.api import CloudWatchApi
-from reference_impl.firehose.api import FirehoseApi
-from reference_impl.kinesis.api import KinesisApi
-from reference_impl.kms.api import KmsApi
-
-__all__ = ["API_CLASSES", "implemented_operations", "reachable_shapes"]
-
-API_CLASSES: dict[str, type] = {
-    "firehose": FirehoseApi,
-    "kms": KmsApi,
-    "kinesis": KinesisApi,
-    "cloudwatch": CloudWatchApi,
-}
-"""The reference's API class of each service whose operations it dispatches by name."""
+__all__ = ["implemented_operations", "reachable_shapes"]
 
 
 def implemented_operations(service: str, model: Mapping[str, Any]) -> tuple[str, ...]:
     """The operations of ``model`` that the reference implements for ``service``, sorted."""
-    api = API_CLASSES.get(service)
-    if api is None:
-        return ()
-    return tuple(sorted(op for op in model.get("operations", {}) if hasattr(api, xform_name(op))))
+    served = reference_impl.implemented_operations(service)
+    return tuple(sorted(op for op in model.get("operations", {}) if op in served))
 
 
 def reachable_shapes(model: Mapping[str, Any], operations: Iterable[str]) -> frozenset[str]:

@@ -2,6 +2,6 @@
 
 import sys
 
-from reference_impl.server import main
+from reference_impl.wire.server import main
 
 sys.exit(main())

@@ -68,10 +68,6 @@ class VirtualClock:
     def call_later(self, delay: float, callback: Callable[[], None], label: str = "") -> Timer:
         return self.call_at(self._now + delay, callback, label)
 
-    def run_due(self) -> None:
-        """Run timers already due at the current instant (e.g. ones set with a zero delay)."""
-        self._run_until(self._now)
-
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError(f"time cannot go backwards ({seconds} s)")

@@ -6,17 +6,16 @@ import threading
 from datetime import datetime
 from typing import Any
 
+from botocore import xform_name
 from botocore.config import Config
 
-from reference_impl.aws_models import PinnedSession
+from reference_impl.aws_models import PinnedSession, service_model
 from reference_impl.clock import DEFAULT_START, ClockMode, RealClock, VirtualClock
 from reference_impl.cloudwatch.api import CloudWatchApi
 from reference_impl.cloudwatch.model import CloudWatchModel
-from reference_impl.control import ControlPlane
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.json_protocol import JsonRpcService
 from reference_impl.kinesis.api import KinesisApi
 from reference_impl.kinesis.model import KinesisModel
 from reference_impl.kms.api import KmsApi
@@ -24,11 +23,22 @@ from reference_impl.kms.model import KmsModel
 from reference_impl.principals import DEFAULT_ACCOUNT, DEFAULT_REGION
 from reference_impl.s3.api import S3RestService
 from reference_impl.s3.model import S3Model
-from reference_impl.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
-from reference_impl.transport import InProcessTransport
-from reference_impl.wsgi import ReferenceApp
+from reference_impl.variants import ActiveVariant, activate
+from reference_impl.wire.control import ControlPlane
+from reference_impl.wire.json_protocol import JsonRpcService
+from reference_impl.wire.routing import ReferenceApp
+from reference_impl.wire.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
+from reference_impl.wire.transport import InProcessTransport
 
 SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
+# The API layer of each AWS JSON service: an operation is served by its method of the operation's
+# name in snake case (json_protocol.JsonRpcService).
+JSON_APIS: dict[str, type] = {
+    "firehose": FirehoseApi,
+    "kms": KmsApi,
+    "kinesis": KinesisApi,
+    "cloudwatch": CloudWatchApi,
+}
 
 _BOTO_SESSION = PinnedSession()
 # One attempt: a retry would hide what the implementation answered the first time.
@@ -38,12 +48,27 @@ CLIENT_CONFIG = Config(
 )
 
 
+def implemented_operations(service: str) -> frozenset[str]:
+    """The operations of the snapshot's model of ``service`` that the reference serves.
+
+    None for S3 (a REST stand-in for the destination, routed by path and method) or STS (not
+    served).
+    """
+    api = JSON_APIS.get(service)
+    if api is None:
+        return frozenset()
+    operations = service_model(service).operation_names
+    return frozenset(op for op in operations if hasattr(api, xform_name(op)))
+
+
 class ReferenceCloud:
     """The reference implementation, in process.
 
     ``client(name)`` gives real boto3 clients whose requests reach this cloud through an
     in-process transport; ``advance()`` moves virtual time, running everything that falls due;
     ``at_rest()`` exposes the bytes Firehose and Kinesis hold at rest, for white-box checks.
+    ``variant=NAME`` runs it with one variant of ``reference_impl.variants`` (a deviant's bug,
+    or a conforming alternative) until ``close()``.
     """
 
     def __init__(
@@ -55,6 +80,7 @@ class ReferenceCloud:
         settings: FirehoseSettings | None = None,
         rate_limits: bool = True,
         clock_mode: ClockMode | str = ClockMode.MANUAL,
+        variant: str | None = None,
     ) -> None:
         """``rate_limits=False`` lifts the five-calls-per-second limit of the Firehose control
         plane (API-08), for unit tests that make many calls at one virtual instant.
@@ -62,15 +88,25 @@ class ReferenceCloud:
         ``clock_mode="real"`` makes time follow the wall clock (from ``start``, default now) with
         a background thread running what falls due; ``close()`` stops it. The default, manual,
         starts at ``start`` (default 2026-11-01T00:00Z) and moves only through ``advance()``.
+
+        A variant changes the reference process-wide while it is active (it patches classes and
+        modules): one cloud with a variant at a time per process, and ``close()`` it.
         """
         self.account_id = account_id
         self.region = region
-        self.settings = settings or FirehoseSettings()
         self.lock = threading.RLock()
         self.rate_limits = rate_limits
         self.clock_mode = ClockMode(clock_mode)
+        self.variant = variant
         self._start = start
-        self._build()
+        self._variant: ActiveVariant | None = activate(variant) if variant else None
+        try:
+            base = settings or FirehoseSettings()
+            self.settings = self._variant.adjust(base) if self._variant else base
+            self._build()
+        except BaseException:
+            self.close()
+            raise
         self._transport = InProcessTransport(self)
 
     def _build(self) -> None:
@@ -150,10 +186,20 @@ class ReferenceCloud:
             self.clock.advance(seconds + 60.0 * minutes + 3600.0 * hours)
 
     def close(self) -> None:
-        """Stop the real clock's runner thread (nothing to do on a manual clock)."""
-        if isinstance(self.clock, RealClock):
-            self.clock.stop()
-            self.clock.join(timeout=5.0)
+        """Stop the real clock's runner thread, and undo the variant, if any."""
+        clock = getattr(self, "clock", None)
+        if isinstance(clock, RealClock):
+            clock.stop()
+            clock.join(timeout=5.0)
+        if self._variant is not None:
+            self._variant.close()
+            self._variant = None
+
+    def __enter__(self) -> ReferenceCloud:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def at_rest(self) -> dict[str, list[bytes]]:
         """{resource ARN: [bytes held at rest for it]} for Firehose streams and Kinesis streams.

@@ -39,21 +39,33 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from firehose_conformance.deviants import CATALOG
-    from firehose_conformance.deviants.matrix import progress_line, render, run_all, summary
+    from firehose_conformance.catalog import load_catalog
+    from firehose_conformance.selftest import (
+        deviants,
+        progress_line,
+        render,
+        run_all,
+        summary,
+        unknown_requirements,
+    )
 
     if args.workers < 0:
         raise UsageError("-n must be 0 (in this process) or more")
-    unknown = [name for name in args.deviant if name not in CATALOG]
+    catalog = deviants()
+    unknown = [name for name in args.deviant if name not in catalog]
     if unknown:
         raise UsageError(
             f"unknown deviant {unknown[0]!r}; list them with: firehose-conformance selftest --list"
         )
     if args.list:
-        rows = [(d.name, " ".join(d.violates), d.description) for d in CATALOG.values()]
+        rows = [(d.name, " ".join(d.violates), d.description) for d in catalog.values()]
         print(tabulate(rows, headers=("deviant", "violates", "bug"), tablefmt="simple"))
         return 0
-    names = list(dict.fromkeys(args.deviant)) or list(CATALOG)
+    names = list(dict.fromkeys(args.deviant)) or list(catalog)
+    strays = unknown_requirements(load_catalog(), {name: catalog[name] for name in names})
+    if strays:
+        name, ids = next(iter(strays.items()))
+        raise UsageError(f"deviant {name!r} names requirements not in the catalog: {ids}")
     workers = min(args.workers, len(names))
     started = time.perf_counter()
     finished = 0
@@ -66,7 +78,7 @@ def execute(args: argparse.Namespace) -> int:
     rows = run_all(names, workers, on_row=report)
     elapsed = time.perf_counter() - started
     if args.json:
-        from firehose_conformance.deviants.matrix import to_json
+        from firehose_conformance.selftest import to_json
 
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(to_json(rows), indent=2) + "\n", encoding="utf-8")

@@ -1,14 +1,14 @@
 """``firehose-conformance serve``: the bundled reference implementation over HTTP.
 
-The same server as ``python -m reference_impl`` (``reference_impl.server``); point any AWS SDK,
-or ``run --target endpoint --target-option endpoint_url=http://127.0.0.1:4573``, at it.
+The same server as ``python -m reference_impl``; point any AWS SDK, or ``run --target endpoint
+--target-option endpoint_url=http://127.0.0.1:4573``, at it.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from reference_impl import server
+import reference_impl
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -17,9 +17,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="serve the reference implementation over HTTP (every service, one endpoint)",
         description="Serve the reference implementation over HTTP until SIGINT or SIGTERM.",
     )
-    server.add_arguments(parser)
+    reference_impl.add_server_arguments(parser)
     parser.set_defaults(handler=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
-    return server.serve(server.options_from(args), quiet=args.quiet)
+    return reference_impl.serve(reference_impl.server_options_from(args), quiet=args.quiet)

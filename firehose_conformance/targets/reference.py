@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Any
 
 from botocore import UNSIGNED
@@ -10,15 +9,26 @@ from botocore.config import Config
 
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.targets.base import KeyRef, Target, WaitProfile
-from reference_impl import ReferenceCloud
+from reference_impl import CLIENT_CONFIG, ReferenceCloud, VariantKind, variant_catalog
 from reference_impl.aws_models import SNAPSHOT
-from reference_impl.cloud import CLIENT_CONFIG
+
+LISTING = "list them with: firehose-conformance selftest --list"
 
 
-def _activate_deviant(name: str) -> ExitStack:
-    from firehose_conformance.deviants import activate  # only the self-test needs the catalog
-
-    return activate(name)
+def _variant(options: dict[str, Any]) -> str | None:
+    """``variant=NAME`` (any variant of the reference) or ``deviant=NAME`` (one of its deviants)."""
+    name = options.pop("variant", None)
+    deviant = options.pop("deviant", None)
+    if name is not None and deviant is not None:
+        raise ValueError("give variant=NAME or deviant=NAME, not both")
+    if deviant is not None:
+        found = variant_catalog().get(deviant)
+        if found is None or found.kind is not VariantKind.DEVIANT:
+            raise ValueError(f"unknown deviant {deviant!r}; {LISTING}")
+        return deviant
+    if name is not None and name not in variant_catalog():
+        raise ValueError(f"unknown variant {name!r}; {LISTING}")
+    return name
 
 
 class ReferenceTarget(Target):
@@ -34,26 +44,24 @@ class ReferenceTarget(Target):
     profile = WaitProfile(poll_initial=1.0, poll_max=30.0)
 
     def __init__(self, **options: Any) -> None:
-        deviant = options.pop("deviant", None)
+        # variant=NAME (the self-test): the reference runs with one of its variants until close().
+        variant = _variant(options)
         if options:
-            raise ValueError(f"the reference target takes no options (got {', '.join(options)})")
+            raise ValueError(
+                f"the reference target takes no options but variant=NAME (got {', '.join(options)})"
+            )
         super().__init__()
-        # deviant=NAME (the self-test): the reference with one catalogued bug, from
-        # firehose_conformance.deviants, patched in until close().
-        self._deviant = _activate_deviant(deviant) if deviant else None
-        try:
-            self.cloud = ReferenceCloud()
-        except BaseException:
-            self.close()
-            raise
+        self.cloud = ReferenceCloud(variant=variant)
         self.account_id = self.cloud.account_id
         self.region = self.cloud.region
 
     def identity(self) -> dict[str, str]:
+        variant = {"variant": self.cloud.variant} if self.cloud.variant else {}
         return {
             **super().identity(),
             "implementation": "reference_impl, in process",
             "models": SNAPSHOT.name,
+            **variant,
         }
 
     def make_client(self, service: str, *, validate: bool) -> Any:
@@ -81,9 +89,7 @@ class ReferenceTarget(Target):
         return self.cloud.at_rest()
 
     def close(self) -> None:
-        if self._deviant is not None:
-            self._deviant.close()
-            self._deviant = None
+        self.cloud.close()
 
     def delete_key_now(self, key: KeyRef) -> None:
         with self.cloud.lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reference_impl.firehose.destination import DESTINATION_ID
-from reference_impl.firehose.encryption import EncryptionState
+from reference_impl.firehose.sse_state import EncryptionState
 from reference_impl.firehose.states import (
     EncryptionStatus,
     FailureDescription,

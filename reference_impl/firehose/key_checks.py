@@ -20,12 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from reference_impl.errors import AwsError
-from reference_impl.firehose import kms_errors
+from reference_impl.firehose import kms_crosswalk
 from reference_impl.firehose.states import AWS_OWNED, KeyConfig, KeyType
 from reference_impl.kms import identifiers
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
 
-_REFUSING = frozenset(kms_errors.METRICS)  # the four codes InvalidKMSResourceException covers
+_REFUSING = frozenset(kms_crosswalk.METRICS)  # the four codes InvalidKMSResourceException covers
 # KEY-07: "explicitly deny the permission for Firehose to invoke KMS encrypt and decrypt".
 EXPLICIT_DENY_OPERATIONS = ("GenerateDataKey", "Decrypt")
 
@@ -62,13 +62,13 @@ def verify_cmk(kms: Any, account_id: str, requested: KeyConfig) -> KeyConfig:
     try:
         key = kms.resolve(arn)
     except AwsError as error:
-        raise kms_errors.invalid_kms_resource(what, error) from None
+        raise kms_crosswalk.invalid_kms_resource(what, error) from None
     try:
         # The caller's own access: the grant is created with the caller's credentials (GRT-04).
         kms.check_usable(key.arn, caller=account_root(account_id), operation="CreateGrant")
     except AwsError as error:
-        if kms_errors.canonical(error.code) in _REFUSING:
-            raise kms_errors.invalid_kms_resource(what, error) from None
+        if kms_crosswalk.canonical(error.code) in _REFUSING:
+            raise kms_crosswalk.invalid_kms_resource(what, error) from None
         # Any other KMS answer is left to the asynchronous step, which reports it (AMB-01).
     _refuse_explicit_deny(kms, key.arn, what)
     return KeyConfig(KeyType.CUSTOMER_MANAGED_CMK, key.arn, arn)
@@ -84,6 +84,6 @@ def _refuse_explicit_deny(kms: Any, key_arn: str, what: str) -> None:
         try:
             kms.check_usable(key_arn, caller=FIREHOSE_PRINCIPAL, operation=operation)
         except AwsError as error:
-            denied = kms_errors.canonical(error.code) == "AccessDeniedException"
+            denied = kms_crosswalk.canonical(error.code) == "AccessDeniedException"
             if denied and "explicit deny" in error.message.lower():
-                raise kms_errors.invalid_kms_resource(what, error) from None
+                raise kms_crosswalk.invalid_kms_resource(what, error) from None

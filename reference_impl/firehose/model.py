@@ -1,9 +1,11 @@
 """The Firehose model: delivery streams, their SSE, their data at rest and its delivery.
 
 This is the facade the API layer calls; each concern lives in its own module:
-``sse`` (the encryption state machine), ``grants`` and ``key_checks`` (KMS), ``storage`` (data at
-rest), ``delivery`` (buffer, S3, retry, retention), ``kinesis_source``, ``limits`` and
-``accounting`` (the fate of every record, for white-box checks).
+``sse_controller`` (Start, Stop and their asynchronous ends) over ``sse_state`` (a stream's SSE
+status and effective-key timeline), ``grant_agent`` and ``key_checks`` (KMS), ``kms_crosswalk``
+(how KMS errors surface), ``storage`` (data at rest), ``delivery`` (buffer, S3, retry,
+retention), ``kinesis_source``, ``limits`` and ``accounting`` (the fate of every record, for
+white-box checks).
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from reference_impl import arns
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
-from reference_impl.firehose import kms_errors
+from reference_impl.firehose import kms_crosswalk
 from reference_impl.firehose.accounting import DiscardReason, Fate, Ledger, RecordFate
 from reference_impl.firehose.delivery import DeliveryPipeline, PipelineSettings
 from reference_impl.firehose.destination import S3Destination
-from reference_impl.firehose.encryption import EncryptionState
 from reference_impl.firehose.kinesis_source import KinesisPoller
 from reference_impl.firehose.limits import RollingWindow, check_region_quota
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.firehose.sse import NOT_DIRECT_PUT, SseController
+from reference_impl.firehose.sse_controller import NOT_DIRECT_PUT, SseController
+from reference_impl.firehose.sse_state import EncryptionState
 from reference_impl.firehose.states import (
     FailureDescription,
     FailureType,
@@ -88,12 +91,7 @@ class FirehoseModel:
 
     # -- helpers -----------------------------------------------------------------------------
     def arn(self, name: str) -> str:
-        partition = "aws"
-        if self.region.startswith("cn-"):
-            partition = "aws-cn"
-        elif self.region.startswith("us-gov-"):
-            partition = "aws-us-gov"
-        return f"arn:{partition}:firehose:{self.region}:{self.account_id}:deliverystream/{name}"
+        return arns.arn("firehose", self.region, self.account_id, f"deliverystream/{name}")
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
@@ -310,7 +308,7 @@ class FirehoseModel:
             for arn in list(stream.grants.held)
             if (error := self.sse.grants.retire(stream.grants, arn)) is not None
         ]
-        if any(kms_errors.canonical(e.code) in kms_errors.SERVICE_SIDE for e in errors):
+        if any(kms_crosswalk.canonical(e.code) in kms_crosswalk.SERVICE_SIDE for e in errors):
             # D8: "If a failure to retire the grant happens due to an ... KMS issue, Firehose
             # keeps retrying the delete operation."
             stream.later(
@@ -326,7 +324,7 @@ class FirehoseModel:
             stream.failure = FailureDescription(
                 FailureType.RETIRE_KMS_GRANT_FAILED,
                 "Firehose could not retire its grant on the KMS key: "
-                + "; ".join(kms_errors.describe(error) for error in errors),
+                + "; ".join(kms_crosswalk.describe(error) for error in errors),
             )
             return
         # GRT-05: with AllowForceDelete the stream goes even if its grant is left behind.
@@ -379,20 +377,20 @@ class FirehoseModel:
         # AMB-16 (chosen): a KMS failure met while encrypting at ingest counts in the metrics too.
         self._count_kms_failure(stream.name, error)
         arn = in_effect.key_arn if in_effect is not None else None
-        if kms_errors.canonical(error.code) in kms_errors.SERVICE_SIDE:
+        if kms_crosswalk.canonical(error.code) in kms_crosswalk.SERVICE_SIDE:
             return AwsError(
                 "ServiceUnavailableException",
-                f"Firehose {stream.name} could not reach KMS: {kms_errors.describe(error)}",
+                f"Firehose {stream.name} could not reach KMS: {kms_crosswalk.describe(error)}",
                 503,
             )
         # PUT-02, RET-05: records after the key broke are refused.
-        return kms_errors.invalid_kms_resource(
+        return kms_crosswalk.invalid_kms_resource(
             f"Firehose {stream.name} could not encrypt the records with KMS key {arn}", error
         )
 
     def _count_kms_failure(self, stream_name: str, error: AwsError) -> None:
         """MET-01..07: one data point of 1 Count per failure, at the moment it is met."""
-        metric = kms_errors.metric_for(error.code)
+        metric = kms_crosswalk.metric_for(error.code)
         if metric is None:
             return  # AMB-13: no metric tracks other KMS errors
         self.cloudwatch.publish(

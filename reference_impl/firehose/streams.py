@@ -9,10 +9,10 @@ from typing import Any
 from reference_impl.clock import Timer, VirtualClock
 from reference_impl.firehose.delivery import DeliveryPipeline
 from reference_impl.firehose.destination import S3Destination
-from reference_impl.firehose.encryption import EncryptionState
-from reference_impl.firehose.grants import GrantBook
+from reference_impl.firehose.grant_agent import GrantBook
 from reference_impl.firehose.kinesis_source import KinesisPoller
 from reference_impl.firehose.limits import RollingWindow
+from reference_impl.firehose.sse_state import EncryptionState
 from reference_impl.firehose.states import FailureDescription, StreamStatus, StreamType
 from reference_impl.firehose.storage import EnvelopeStore
 

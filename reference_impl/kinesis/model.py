@@ -32,12 +32,13 @@ from typing import NoReturn
 
 from cryptography.exceptions import InvalidTag
 
+from reference_impl import arns
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.kinesis import sequence as seq
 from reference_impl.kinesis.envelope import open_sealed, seal
 from reference_impl.kinesis.iterators import ShardIterator
-from reference_impl.kinesis.kms_errors import as_kinesis_error
+from reference_impl.kinesis.kms_crosswalk import as_kinesis_error
 from reference_impl.kinesis.streams import (
     EncryptionType,
     Envelope,
@@ -70,14 +71,6 @@ def dry_run_error() -> AwsError:
         "DryRunOperationException",
         "The request would have succeeded, but the DryRun parameter was specified.",
     )
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 @dataclass(frozen=True)
@@ -129,8 +122,7 @@ class KinesisModel:
         return account_root(self.account_id)
 
     def stream_arn(self, name: str) -> str:
-        partition = _partition(self.region)
-        return f"arn:{partition}:kinesis:{self.region}:{self.account_id}:stream/{name}"
+        return arns.arn("kinesis", self.region, self.account_id, f"stream/{name}")
 
     def _not_found(self, name: str) -> AwsError:
         return AwsError(

@@ -8,7 +8,7 @@
    Service principals ("firehose.amazonaws.com") are never IAM principals of an account.
 3. Otherwise an active grant whose GranteePrincipal (or GranteeServicePrincipal) is the caller
    and whose Operations list the operation allows it (grant constraints checked against the
-   encryption context; no request carries an aws:SourceArn, see grants.py).
+   encryption context; no request carries an aws:SourceArn, see grant.py).
 4. Otherwise "... because no resource-based policy allows the kms:<Operation> action".
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reference_impl.kms import faults
-from reference_impl.kms.grants import Grant
-from reference_impl.kms.keys import Key
+from reference_impl.kms.grant import Grant
+from reference_impl.kms.key import Key
 from reference_impl.kms.policy import Decision, caller_account
 
 SERVICE_SUFFIX = ".amazonaws.com"

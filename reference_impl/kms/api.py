@@ -22,7 +22,7 @@ from typing import Any
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults, identifiers
 from reference_impl.kms.access import is_service_principal
-from reference_impl.kms.grants import Grant, GrantConstraints
+from reference_impl.kms.grant import Grant, GrantConstraints
 from reference_impl.kms.model import KmsModel
 from reference_impl.kms.paging import page_output
 from reference_impl.kms.specs import SYMMETRIC_DEFAULT
@@ -132,7 +132,7 @@ class KmsApi:
             raise faults.unsupported(
                 "The reference implementation creates only single-Region keys (MultiRegion false)."
             )
-        key = self.model.create_key(
+        key = self.model.key_service.create_key(
             caller=self.caller,
             key_spec=spec or legacy,
             key_usage=params.get("KeyUsage"),
@@ -144,12 +144,12 @@ class KmsApi:
         return {"KeyMetadata": key.metadata()}
 
     def describe_key(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
-        key = self.model.describe(params["KeyId"], caller=self.caller)
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
+        key = self.model.registry.describe(params["KeyId"], caller=self.caller)
         return {"KeyMetadata": key.metadata()}
 
     def list_keys(self, params: Params) -> Params:
-        keys, next_marker = self.model.list_keys(
+        keys, next_marker = self.model.key_service.list_keys(
             limit=params.get("Limit"),
             marker=params.get("Marker"),
             owners=frozenset(params.get("ResourceOwners") or ()),
@@ -159,15 +159,15 @@ class KmsApi:
         )
 
     def enable_key(self, params: Params) -> Params:
-        self.model.enable_key(_key_id_only(params["KeyId"]), caller=self.caller)
+        self.model.key_service.enable_key(_key_id_only(params["KeyId"]), caller=self.caller)
         return {}
 
     def disable_key(self, params: Params) -> Params:
-        self.model.disable_key(_key_id_only(params["KeyId"]), caller=self.caller)
+        self.model.key_service.disable_key(_key_id_only(params["KeyId"]), caller=self.caller)
         return {}
 
     def schedule_key_deletion(self, params: Params) -> Params:
-        key = self.model.schedule_key_deletion(
+        key = self.model.key_service.schedule_key_deletion(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
             pending_window_in_days=params.get("PendingWindowInDays"),
@@ -180,11 +180,13 @@ class KmsApi:
         }
 
     def cancel_key_deletion(self, params: Params) -> Params:
-        key = self.model.cancel_key_deletion(_key_id_only(params["KeyId"]), caller=self.caller)
+        key = self.model.key_service.cancel_key_deletion(
+            _key_id_only(params["KeyId"]), caller=self.caller
+        )
         return {"KeyId": key.arn}
 
     def update_key_description(self, params: Params) -> Params:
-        self.model.update_key_description(
+        self.model.key_service.update_key_description(
             _key_id_only(params["KeyId"]), params["Description"], caller=self.caller
         )
         return {}
@@ -194,7 +196,7 @@ class KmsApi:
     def put_key_policy(self, params: Params) -> Params:
         if params.get("PolicyName", DEFAULT_POLICY_NAME) != DEFAULT_POLICY_NAME:
             raise faults.unsupported("The only valid value of PolicyName is default.")
-        self.model.put_key_policy(
+        self.model.policy_service.put_key_policy(
             _key_id_only(params["KeyId"]),
             params["Policy"],
             caller=self.caller,
@@ -205,7 +207,7 @@ class KmsApi:
     def get_key_policy(self, params: Params) -> Params:
         key_id = _key_id_only(params["KeyId"])
         name = params.get("PolicyName", DEFAULT_POLICY_NAME)
-        text = self.model.get_key_policy(key_id, caller=self.caller)
+        text = self.model.policy_service.get_key_policy(key_id, caller=self.caller)
         if name != DEFAULT_POLICY_NAME:
             raise AwsError("NotFoundException", "No such policy exists")
         return {"Policy": text, "PolicyName": DEFAULT_POLICY_NAME}
@@ -213,20 +215,24 @@ class KmsApi:
     # ---------------------------------------------------------------- aliases
 
     def create_alias(self, params: Params) -> Params:
-        self.model.create_alias(params["AliasName"], params["TargetKeyId"], caller=self.caller)
+        self.model.alias_service.create_alias(
+            params["AliasName"], params["TargetKeyId"], caller=self.caller
+        )
         return {}
 
     def update_alias(self, params: Params) -> Params:
-        self.model.update_alias(params["AliasName"], params["TargetKeyId"], caller=self.caller)
+        self.model.alias_service.update_alias(
+            params["AliasName"], params["TargetKeyId"], caller=self.caller
+        )
         return {}
 
     def delete_alias(self, params: Params) -> Params:
-        self.model.delete_alias(params["AliasName"], caller=self.caller)
+        self.model.alias_service.delete_alias(params["AliasName"], caller=self.caller)
         return {}
 
     def list_aliases(self, params: Params) -> Params:
         key_id = params.get("KeyId")
-        aliases, next_marker = self.model.list_aliases(
+        aliases, next_marker = self.model.alias_service.list_aliases(
             key_id=_key_id_only(key_id) if key_id is not None else None,
             limit=params.get("Limit"),
             marker=params.get("Marker"),
@@ -236,19 +242,19 @@ class KmsApi:
     # ---------------------------------------------------------------- tags
 
     def tag_resource(self, params: Params) -> Params:
-        self.model.tag_resource(
+        self.model.key_service.tag_resource(
             _key_id_only(params["KeyId"]), _tags(params["Tags"]), caller=self.caller
         )
         return {}
 
     def untag_resource(self, params: Params) -> Params:
-        self.model.untag_resource(
+        self.model.key_service.untag_resource(
             _key_id_only(params["KeyId"]), list(params["TagKeys"]), caller=self.caller
         )
         return {}
 
     def list_resource_tags(self, params: Params) -> Params:
-        tags, next_marker = self.model.list_resource_tags(
+        tags, next_marker = self.model.key_service.list_resource_tags(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
             limit=params.get("Limit"),
@@ -260,8 +266,8 @@ class KmsApi:
 
     def create_grant(self, params: Params) -> Params:
         _grant_principals(params)
-        self.model.check_grant_tokens(params.get("GrantTokens"))
-        grant = self.model.create_grant(
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
+        grant = self.model.grant_service.create_grant(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
             grantee_principal=params.get("GranteePrincipal"),
@@ -278,7 +284,7 @@ class KmsApi:
     def list_grants(self, params: Params) -> Params:
         # "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
         _one_of(params, "GranteePrincipal", "GranteeServicePrincipal", required=False)
-        grants, next_marker = self.model.list_grants(
+        grants, next_marker = self.model.grant_service.list_grants(
             _key_id_only(params["KeyId"]),
             caller=self.caller,
             grant_id=params.get("GrantId"),
@@ -294,7 +300,7 @@ class KmsApi:
     def list_retirable_grants(self, params: Params) -> Params:
         # "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
         _one_of(params, "RetiringPrincipal", "RetiringServicePrincipal", required=True)
-        grants, next_marker = self.model.list_retirable_grants(
+        grants, next_marker = self.model.grant_service.list_retirable_grants(
             params.get("RetiringPrincipal"),
             retiring_service_principal=self._service_principal_filter(
                 params, "RetiringServicePrincipal"
@@ -312,14 +318,14 @@ class KmsApi:
         )
         dry_run = bool(params.get("DryRun"))
         if token is not None:
-            self.model.retire_grant_by_token(
+            self.model.grant_service.retire_grant_by_token(
                 token,
                 caller=self.caller,
                 key_id=_key_id_only(key_id) if key_id is not None else None,
                 dry_run=dry_run,
             )
         elif key_id is not None and grant_id is not None:
-            self.model.retire_grant(
+            self.model.grant_service.retire_grant(
                 _key_id_only(key_id), grant_id, caller=self.caller, dry_run=dry_run
             )
         else:
@@ -327,7 +333,7 @@ class KmsApi:
         return {}
 
     def revoke_grant(self, params: Params) -> Params:
-        self.model.revoke_grant(
+        self.model.grant_service.revoke_grant(
             _key_id_only(params["KeyId"]),
             params["GrantId"],
             caller=self.caller,
@@ -338,9 +344,9 @@ class KmsApi:
     # ---------------------------------------------------------------- cryptography
 
     def encrypt(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
         algorithm = params.get("EncryptionAlgorithm", SYMMETRIC_DEFAULT)
-        blob = self.model.encrypt(
+        blob = self.model.crypto_service.encrypt(
             params["KeyId"],
             params["Plaintext"],
             caller=self.caller,
@@ -348,11 +354,11 @@ class KmsApi:
             encryption_algorithm=algorithm,
         )
         self._dry_run(params)
-        arn = self.model.key_arn(params["KeyId"])
+        arn = self.model.registry.key_arn(params["KeyId"])
         return {"CiphertextBlob": blob, "KeyId": arn, "EncryptionAlgorithm": algorithm}
 
     def decrypt(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
         if "Recipient" in params:
             raise faults.unsupported(
                 "Recipient (attested environments) is not supported by the reference "
@@ -363,13 +369,15 @@ class KmsApi:
         if blob is None:
             ignore = "IGNORE_CIPHERTEXT" in params.get("DryRunModifiers", [])
             if params.get("DryRun") and ignore and "KeyId" in params:
-                self.model.check_usable(params["KeyId"], caller=self.caller, operation="Decrypt")
+                self.model.crypto_service.check_usable(
+                    params["KeyId"], caller=self.caller, operation="Decrypt"
+                )
                 raise faults.dry_run()
             raise faults.validation(
                 "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
                 "constraint: Member must not be null"
             )
-        plaintext, arn = self.model.decrypt(
+        plaintext, arn = self.model.crypto_service.decrypt(
             blob,
             caller=self.caller,
             key_id=params.get("KeyId"),
@@ -390,13 +398,13 @@ class KmsApi:
         return DATA_KEY_BYTES[spec] if spec is not None else int(count)
 
     def generate_data_key(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
         if "Recipient" in params:
             raise faults.unsupported(
                 "Recipient (attested environments) is not supported by the reference "
                 "implementation."
             )
-        data_key = self.model.generate_data_key(
+        data_key = self.model.crypto_service.generate_data_key(
             params["KeyId"],
             caller=self.caller,
             encryption_context=params.get("EncryptionContext"),
@@ -410,8 +418,8 @@ class KmsApi:
         }
 
     def generate_data_key_without_plaintext(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
-        data_key = self.model.generate_data_key(
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
+        data_key = self.model.crypto_service.generate_data_key(
             params["KeyId"],
             caller=self.caller,
             encryption_context=params.get("EncryptionContext"),
@@ -422,7 +430,7 @@ class KmsApi:
         return {"CiphertextBlob": data_key.ciphertext_blob, "KeyId": data_key.key_arn}
 
     def re_encrypt(self, params: Params) -> Params:
-        self.model.check_grant_tokens(params.get("GrantTokens"))
+        self.model.grant_service.check_grant_tokens(params.get("GrantTokens"))
         if "CiphertextBlob" not in params:
             raise faults.validation(
                 "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
@@ -430,7 +438,7 @@ class KmsApi:
             )
         source_algorithm = params.get("SourceEncryptionAlgorithm", SYMMETRIC_DEFAULT)
         destination_algorithm = params.get("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT)
-        blob, source_arn, destination_arn = self.model.re_encrypt(
+        blob, source_arn, destination_arn = self.model.crypto_service.re_encrypt(
             params["CiphertextBlob"],
             params["DestinationKeyId"],
             caller=self.caller,

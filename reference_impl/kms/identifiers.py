@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reference_impl.arns import arn
+
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ARN = re.compile(
     r"^arn:(?P<partition>[\w-]+):kms:(?P<region>[^:]*):(?P<account>[^:]*):(?P<rest>.+)$"
@@ -37,20 +39,12 @@ class KeyReference:
         return self.kind in (RefKind.ALIAS_NAME, RefKind.ALIAS_ARN)
 
 
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def key_arn(key_id: str, account_id: str, region: str) -> str:
-    return f"arn:{partition(region)}:kms:{region}:{account_id}:key/{key_id}"
+    return arn("kms", region, account_id, f"key/{key_id}")
 
 
 def alias_arn(alias_name: str, account_id: str, region: str) -> str:
-    return f"arn:{partition(region)}:kms:{region}:{account_id}:{alias_name}"
+    return arn("kms", region, account_id, alias_name)
 
 
 def is_key_id(value: str) -> bool:

@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reference_impl.arns import iam_root
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults
 from reference_impl.kms.conditions import Condition, parse_conditions, wildcard_match
-from reference_impl.kms.identifiers import partition
 
 MAX_POLICY_BYTES = 32 * 1024  # KMS quota "Key policy document size"
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -186,7 +186,7 @@ class KeyPolicy:
     @classmethod
     def default(cls, account_id: str, region: str) -> KeyPolicy:
         """KMS's default key policy: the account (root) may do kms:* (KMS-DG key-policy-default)."""
-        root = f"arn:{partition(region)}:iam::{account_id}:root"
+        root = iam_root(account_id, region)
         return cls.parse(
             json.dumps(
                 {

@@ -11,11 +11,10 @@ from urllib.parse import parse_qs, quote_plus, unquote
 
 from reference_impl.aws_models import raw_model
 from reference_impl.errors import AwsError
-from reference_impl.json_protocol import Response
 from reference_impl.s3 import documents as doc
 from reference_impl.s3.chunked import decode_aws_chunked, is_aws_chunked, verify_checksums
 from reference_impl.s3.model import DEFAULT_CONTENT_TYPE, S3Model, S3Object
-from reference_impl.wsgi import Request
+from reference_impl.wire.http import Request, Response
 
 log = logging.getLogger(__name__)
 

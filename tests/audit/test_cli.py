@@ -213,8 +213,8 @@ def test_an_unknown_profile_and_a_missing_region_are_one_line(
 
 
 def test_the_reference_server_is_audited_over_http(capsys) -> None:
-    from reference_impl import server as server_module
     from reference_impl.clock import ClockMode
+    from reference_impl.wire import server as server_module
 
     options = server_module.ServerOptions(port=0, clock=ClockMode.MANUAL)
     with server_module.ReferenceServer(options, rate_limits=False) as server:

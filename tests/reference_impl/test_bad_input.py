@@ -37,9 +37,9 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from reference_impl.aws_models import SNAPSHOT, service_model
 from reference_impl.cloud import ReferenceCloud
-from reference_impl.json_protocol import Response
-from reference_impl.validation import validate_input
-from reference_impl.wsgi import MAX_BODY_BYTES, Request
+from reference_impl.wire.http import Request, Response
+from reference_impl.wire.validation import validate_input
+from reference_impl.wire.wsgi import MAX_BODY_BYTES
 
 JSON_SERVICES = {"firehose", "kms", "kinesis", "cloudwatch"}
 SEEDED = "a"  # the Firehose stream, Kinesis stream and (as alias/a) KMS key the seed creates

@@ -21,8 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from reference_impl.cloud import ReferenceCloud
-from reference_impl.json_protocol import Response
-from reference_impl.wsgi import Request
+from reference_impl.wire.http import Request, Response
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"

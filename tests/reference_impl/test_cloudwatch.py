@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from client_errors import error_of
 
 from reference_impl.cloud import ReferenceCloud
-from reference_impl.wsgi import Request
+from reference_impl.wire.http import Request
 
 NS = "AWS/Firehose"
 STREAM_DIM = [{"Name": "DeliveryStreamName", "Value": "orders"}]

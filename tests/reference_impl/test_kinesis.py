@@ -11,7 +11,7 @@ from client_errors import error, error_of
 
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
-from reference_impl.wsgi import Request
+from reference_impl.wire.http import Request
 
 ROLE = "arn:aws:iam::123456789012:role/firehose-source"
 ROOT = "arn:aws:iam::123456789012:root"

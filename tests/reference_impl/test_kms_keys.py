@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from client_errors import code, error, message
 
 from reference_impl.cloud import ReferenceCloud
-from reference_impl.wsgi import Request
+from reference_impl.wire.http import Request
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

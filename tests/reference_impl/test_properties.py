@@ -71,30 +71,11 @@ SLACK = 180.0
 KINESIS_POLL = 30.0
 KINESIS_DELIVERY_BOUND = HOUR  # SRC-02: read at once, delivered within the buffering hints
 
+# SSE-04, SSE-19: what the model snapshot allows for EncCfg.Status and FailureDescription.Type.
 ENCRYPTION_STATUSES = frozenset(
-    {"ENABLED", "ENABLING", "ENABLING_FAILED", "DISABLED", "DISABLING", "DISABLING_FAILED"}
+    service_model("firehose").shape_for("DeliveryStreamEncryptionStatus").enum
 )
-FAILURE_TYPES = frozenset(  # SSE-19: the members of DeliveryStreamFailureType
-    {
-        "VPC_ENDPOINT_SERVICE_NAME_NOT_FOUND",
-        "VPC_INTERFACE_ENDPOINT_SERVICE_ACCESS_DENIED",
-        "RETIRE_KMS_GRANT_FAILED",
-        "CREATE_KMS_GRANT_FAILED",
-        "KMS_ACCESS_DENIED",
-        "DISABLED_KMS_KEY",
-        "INVALID_KMS_KEY",
-        "KMS_KEY_NOT_FOUND",
-        "KMS_OPT_IN_REQUIRED",
-        "CREATE_ENI_FAILED",
-        "DELETE_ENI_FAILED",
-        "SUBNET_NOT_FOUND",
-        "SECURITY_GROUP_NOT_FOUND",
-        "ENI_ACCESS_DENIED",
-        "SUBNET_ACCESS_DENIED",
-        "SECURITY_GROUP_ACCESS_DENIED",
-        "UNKNOWN_ERROR",
-    }
-)
+FAILURE_TYPES = frozenset(service_model("firehose").shape_for("DeliveryStreamFailureType").enum)
 DISCARD_REASONS = frozenset(  # accounting.DiscardReason: the documented ways a record is dropped
     {"kms-failure-past-retention", "destination-unreachable-past-retention", "stream-deleted"}
 )

@@ -215,7 +215,7 @@ def test_unimplemented_subresource_is_not_implemented(s3) -> None:
 
 
 def test_raw_requests_get_xml_errors(cloud: ReferenceCloud) -> None:
-    from reference_impl.wsgi import Request
+    from reference_impl.wire.http import Request
 
     def send(method: str, path: str, query: str = "", body: bytes = b"", headers=None):
         return cloud.app.handle(Request(method, path, query, headers or {}, body))

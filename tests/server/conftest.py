@@ -18,7 +18,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from reference_impl.clock import ClockMode  # noqa: E402
-from reference_impl.server import ReferenceServer, ServerOptions  # noqa: E402
+from reference_impl.wire.server import ReferenceServer, ServerOptions  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from server_http import cbor_cloudwatch, client, request
 
-from reference_impl.server import ReferenceServer
+from reference_impl.wire.server import ReferenceServer
 
 SERVICE = "GraniteServiceVersion20100801"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from server_http import client, control, s3_destination
 
 from reference_impl.clock import ClockMode
-from reference_impl.server import ReferenceServer, ServerOptions
+from reference_impl.wire.server import ReferenceServer, ServerOptions
 
 PRODUCERS = 8
 BATCHES = 20  # per producer at least; more until the toggler has churned MIN_TOGGLES times

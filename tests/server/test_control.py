@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from server_http import client, control, request, s3_destination
 
 from reference_impl.clock import DEFAULT_START, ClockMode
-from reference_impl.server import ReferenceServer, ServerOptions
+from reference_impl.wire.server import ReferenceServer, ServerOptions
 
 BUCKET = "control-bucket"
 

@@ -14,7 +14,7 @@ from firehose_conformance.targets.base import KeyRef
 from firehose_conformance.targets.control_plane import ControlPlane
 from firehose_conformance.targets.endpoint import CLOCK_PROFILE, EMULATOR_PROFILE, EndpointTarget
 from reference_impl.clock import DEFAULT_START, ClockMode
-from reference_impl.server import ReferenceServer, ServerOptions
+from reference_impl.wire.server import ReferenceServer, ServerOptions
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from server_http import control
 
 from reference_impl.aws_models import service_model
 from reference_impl.clock import ClockMode
-from reference_impl.server import ReferenceServer, ServerOptions
-from reference_impl.wsgi import MAX_BODY_BYTES
+from reference_impl.wire.server import ReferenceServer, ServerOptions
+from reference_impl.wire.wsgi import MAX_BODY_BYTES
 
 EXAMPLES = 2000
 SOCKET_TIMEOUT = 20.0

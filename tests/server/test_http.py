@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 from server_http import client, raw, request, status_of
 
-from reference_impl.server import DEFAULT_HOST, ReferenceServer, ServerOptions
-from reference_impl.wsgi import MAX_BODY_BYTES
+from reference_impl.wire.server import DEFAULT_HOST, ReferenceServer, ServerOptions
+from reference_impl.wire.wsgi import MAX_BODY_BYTES
 
 FIREHOSE_TARGET = "Firehose_20150804"
 

@@ -15,26 +15,33 @@ from pathlib import Path
 
 import pytest
 
-import reference_impl.cloud
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.cli import main
-from firehose_conformance.deviants import (
-    CATALOG,
-    NOT_ON_THE_REFERENCE,
-    NOT_SERVICE_OBLIGATIONS,
-    activate,
-)
-from firehose_conformance.deviants.matrix import ERROR, KILLED, MISSED, KillRow, judge, run_all
 from firehose_conformance.features import load_features
 from firehose_conformance.results import ScenarioResult as Scenario
 from firehose_conformance.results import build_results
+from firehose_conformance.selftest import (
+    ERROR,
+    KILLED,
+    MISSED,
+    NOT_ON_THE_REFERENCE,
+    NOT_SERVICE_OBLIGATIONS,
+    KillRow,
+    deviants,
+    judge,
+    run_all,
+    unknown_requirements,
+)
 from firehose_conformance.targets.reference import ReferenceTarget
-from reference_impl.firehose import describe, kms_errors
+from reference_impl import ReferenceCloud
+from reference_impl.firehose import describe, kms_crosswalk
 from reference_impl.firehose.model import FirehoseModel
-from reference_impl.firehose.sse import SseController
+from reference_impl.firehose.settings import FirehoseSettings
+from reference_impl.firehose.sse_controller import SseController
 
 REFERENCE = ReferenceTarget.capabilities
+CATALOG = deviants()
 
 
 # ---- the catalog ---------------------------------------------------------------------------------
@@ -48,7 +55,7 @@ def test_the_catalog_covers_every_mandatory_requirement_the_reference_can_check(
     }
     covered = {rid for d in CATALOG.values() for rid in d.violates}
     assert len(CATALOG) >= 30
-    assert covered <= set(catalog), f"unknown IDs: {sorted(covered - set(catalog))}"
+    assert not unknown_requirements(catalog), "deviants name requirements not in the catalog"
     mandatory = {rid for rid, r in catalog.items() if r.mandatory}
     assert not sorted(mandatory & checkable - covered), "mandatory requirements without a deviant"
     # The exclusions are true: not checkable on the reference, or not the service's obligation.
@@ -70,23 +77,23 @@ def test_a_deviant_is_undone_when_closed() -> None:
         (SseController, "_finish_enable"),
         (FirehoseModel, "put_records"),
         (describe, "encryption_view"),
-        (reference_impl.cloud, "FirehoseSettings"),
     ]
     before = [getattr(owner, name) for owner, name in watched]
-    metrics = dict(kms_errors.METRICS)
+    metrics = dict(kms_crosswalk.METRICS)
     for name in (
         "enabled-at-once",
         "encrypted-always-true",
         "metric-misnamed",
         "disabled-not-counted",
     ):
-        stack = activate(name)
-        stack.close()
-    stack = activate("records-never-discarded")
-    assert reference_impl.cloud.FirehoseSettings is not before[-1]
-    stack.close()
+        ReferenceCloud(variant=name).close()
+    with ReferenceCloud(variant="records-never-discarded") as cloud:
+        assert cloud.settings.retention_seconds != FirehoseSettings().retention_seconds
+        with pytest.raises(RuntimeError, match="one with 'enabled-at-once'"):
+            ReferenceCloud(variant="enabled-at-once")
+    assert ReferenceCloud().settings == FirehoseSettings()
     assert [getattr(owner, name) for owner, name in watched] == before
-    assert metrics == kms_errors.METRICS
+    assert metrics == kms_crosswalk.METRICS
 
 
 # ---- judging a run -------------------------------------------------------------------------------
@@ -126,6 +133,7 @@ def test_judge_reports_errors_as_errors_never_as_kills() -> None:
         (["selftest", "--deviant", "nope"], "unknown deviant 'nope'"),
         (["selftest", "-n", "-1"], "-n must be"),
         (["run", "--target-option", "deviant=nope"], "unknown deviant 'nope'"),
+        (["run", "--target-option", "variant=nope"], "unknown variant 'nope'"),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(
