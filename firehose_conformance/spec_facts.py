@@ -8,6 +8,7 @@ rest are the documents' own words, each with its requirement.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from reference_impl.aws_models import raw_model
 
@@ -39,3 +40,8 @@ KMS_METRICS: dict[str, str] = {  # metric -> the requirement that defines it
 # Identifiers in the catalog and in scenario tags.
 REQUIREMENT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
 AMBIGUITY_ID = re.compile(r"^AMB-\d{2}$")
+
+
+def requirement_ids(tags: Iterable[str]) -> list[str]:
+    """The requirement IDs among a scenario's tags, sorted (the other tags are capabilities)."""
+    return sorted(tag for tag in tags if REQUIREMENT_ID.match(tag))
