@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from firehose_conformance.spec_facts import KMS_METRICS
+
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
 SOURCE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-source"
 BUCKET = "audit-destination"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:kms-alarms"
-METRICS = ("KMSKeyAccessDenied", "KMSKeyDisabled", "KMSKeyInvalidState", "KMSKeyNotFound")
+METRICS = tuple(KMS_METRICS)
 OWNED = {"KeyType": "AWS_OWNED_CMK"}
 SERVICES = ("firehose", "kms", "kinesis", "s3", "cloudwatch")
 

@@ -18,9 +18,9 @@ import pytest
 from accounts import METRICS, OWNED, SERVICES, Account, build_common, cmk
 
 from firehose_conformance.audit import AuditReport, RegionClients, audit
-from firehose_conformance.audit.findings import Verdict
+from firehose_conformance.verdicts import Verdict
 
-P, F, W, NA = Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.NOT_APPLICABLE
+P, F, W, NA = Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE
 NO_ALARMS = {f"alarm-{m}": W for m in METRICS}
 ALARMED = {f"alarm-{m}": P for m in METRICS}
 KEY_OK = {"sse-key-exists": P, "sse-key-state": P, "sse-key-spec": P, "sse-key-policy": P}

@@ -13,11 +13,11 @@ import pytest
 from accounts import METRICS, OWNED, Account, build_common, cmk
 
 from firehose_conformance.audit import AuditReport, RegionClients, audit
-from firehose_conformance.audit.findings import Verdict
+from firehose_conformance.verdicts import Verdict
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
 
-P, F, W, NA = Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.NOT_APPLICABLE
+P, F, W, NA = Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE
 ALARMS_UNREAD = {f"alarm-{m}": W for m in METRICS}
 KEY_OK = {"sse-key-exists": P, "sse-key-state": P, "sse-key-spec": P, "sse-key-policy": P}
 SOURCE_KEY_OK = {f"source-{k[4:]}": v for k, v in KEY_OK.items()}

@@ -61,7 +61,7 @@ def test_the_default_table_and_exit_1_when_a_finding_fails(url: str, capsys) -> 
     assert header == ["stream", "finding", "verdict", "requirements", "message"]
     assert "dp-off" in out and "(KinesisStreamAsSource)" in out
     assert out.rstrip().splitlines()[-1] == (
-        f"9 stream(s) in us-east-1 at {url}: 27 pass, 6 fail, 24 warn, 6 not_applicable"
+        f"9 stream(s) in us-east-1 at {url}: 27 passed, 6 failed, 24 warn, 6 not_applicable"
     )
 
 
@@ -73,24 +73,24 @@ def test_json_is_the_whole_report(url: str, capsys) -> None:
     code, out, _ = audit_cli(capsys, "--endpoint-url", url, "--format", "json")
     document = json.loads(out)
     assert code == document["exit_code"] == 1
-    assert document["schema"] == "firehose-conformance/audit/v1"
+    assert document["schema"] == "firehose-conformance/audit/v2"
     assert document["regions"] == ["us-east-1"]
     assert document["endpoint_url"] == url
     assert document["summary"] == {
         "streams": 2,
-        "pass": 5,
-        "fail": 1,
+        "passed": 5,
+        "failed": 1,
         "warn": 4,
         "not_applicable": 0,
     }
     off = next(s for s in document["streams"] if s["name"] == "dp-off")
     assert off["arn"] == "arn:aws:firehose:us-east-1:123456789012:deliverystream/dp-off"
     assert off["source_type"] == "DirectPut"
-    assert off["verdict"] == "fail"
+    assert off["verdict"] == "failed"
     first = off["findings"][0]
     assert first == {
         "id": "sse-status",
-        "verdict": "fail",
+        "verdict": "failed",
         "requirements": ["SRC-09", "SSE-04"],
         "message": first["message"],
         "evidence": {
@@ -110,7 +110,7 @@ def test_markdown_has_a_section_per_stream_with_the_evidence(url: str, capsys) -
     assert code == 0
     assert out.startswith("# Firehose data-protection audit\n")
     assert "## dp-cmk (us-east-1): warn" in out
-    assert "| sse-key-spec | pass | KEY-01, KEY-02 | a symmetric encryption key |" in out
+    assert "| sse-key-spec | passed | KEY-01, KEY-02 | a symmetric encryption key |" in out
     assert '`KeyMetadata.KeySpec`: `"SYMMETRIC_DEFAULT"`' in out
 
 
@@ -118,7 +118,7 @@ def test_a_compliant_account_exits_0_despite_warnings(url: str, capsys) -> None:
     account_at(url).direct_put("only", sse=OWNED)
     code, out, _ = audit_cli(capsys, "--endpoint-url", url)
     assert code == 0
-    assert out.rstrip().endswith("1 pass, 0 fail, 4 warn, 0 not_applicable")
+    assert out.rstrip().endswith("1 passed, 0 failed, 4 warn, 0 not_applicable")
 
 
 def test_several_regions_and_named_streams(url: str, capsys) -> None:
@@ -228,8 +228,8 @@ def test_the_reference_server_is_audited_over_http(capsys) -> None:
     verdicts = {
         (s["name"], f["id"]): f["verdict"] for s in document["streams"] for f in s["findings"]
     }
-    assert verdicts[("dp-asymmetric", "sse-status")] == "fail"
-    assert verdicts[("dp-asymmetric", "sse-key-spec")] == "fail"
+    assert verdicts[("dp-asymmetric", "sse-status")] == "failed"
+    assert verdicts[("dp-asymmetric", "sse-key-spec")] == "failed"
     assert verdicts[("dp-asymmetric", "alarm-KMSKeyDisabled")] == "warn"
     assert verdicts[("kds-plain", "sse-status")] == "not_applicable"
-    assert verdicts[("kds-plain", "source-sse")] == "fail"
+    assert verdicts[("kds-plain", "source-sse")] == "failed"
