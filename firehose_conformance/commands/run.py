@@ -11,18 +11,12 @@ from tabulate import tabulate
 from firehose_conformance.errors import UsageError
 from firehose_conformance.expectations import Declaration, compare, load_declaration
 from firehose_conformance.progress import Progress
+from firehose_conformance.reports.symbols import label, needs_ascii, symbol
 from firehose_conformance.results import Results
 from firehose_conformance.runner import Selection, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES, make_target
 
 REASON_WIDTH = 90
-SYMBOLS = {
-    "passed": "passed",
-    "failed": "FAILED",
-    "error": "ERROR",
-    "not_applicable": "n/a",
-    "untested": "UNTESTED",
-}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -89,7 +83,7 @@ def execute(args: argparse.Namespace) -> int:
         progress.close()
     results = run.results
     print()
-    print(render_table(results))
+    print(render_table(results, ascii=needs_ascii(sys.stdout)))
     print(summary_line(results))
     print(f"results: {results_path}   junit: {junit_path}")
     if declaration is not None:
@@ -115,9 +109,10 @@ def _check_expectations(results: Results, declaration: Declaration, path: Path) 
     return 1
 
 
-def render_table(results: Results) -> str:
+def render_table(results: Results, *, ascii: bool = False) -> str:
+    """One row per requirement, its verdict as the reports show it (symbol and label)."""
     rows = [
-        (r.id, r.level, SYMBOLS.get(r.verdict, r.verdict), _shorten(r.reason))
+        (r.id, r.level, f"{symbol(r.verdict, ascii=ascii)} {label(r.verdict)}", _shorten(r.reason))
         for r in results.requirements
     ]
     return tabulate(rows, headers=("requirement", "level", "verdict", "reason"), tablefmt="simple")
