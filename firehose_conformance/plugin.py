@@ -24,6 +24,7 @@ from firehose_conformance.results import ScenarioResult, build_results, write_re
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
+from firehose_conformance.targets.options import add_target_option, parse_target_options
 from firehose_conformance.verdicts import Verdict, classify_exception
 
 OTHER_TAGS = {
@@ -39,25 +40,16 @@ _COLLECTOR_KEY = pytest.StashKey["Collector"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("firehose-conformance")
     group.addoption("--target", default="reference", help="the implementation to check")
-    group.addoption(
-        "--target-option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an option for the target (repeatable)",
-    )
+    add_target_option(group.addoption, help="an option for the target (repeatable)")
     group.addoption("--results", default=None, help="write the results JSON here")
     group.addoption("--catalog", default=str(DEFAULT_CATALOG), help="the requirement catalog")
 
 
 def target_options(config: pytest.Config) -> dict[str, str]:
-    options = {}
-    for item in config.getoption("--target-option"):
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise pytest.UsageError(f"--target-option expects KEY=VALUE, got {item!r}")
-        options[key.replace("-", "_")] = value
-    return options
+    try:
+        return parse_target_options(config.getoption("--target-option"))
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:
