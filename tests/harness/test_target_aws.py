@@ -32,6 +32,7 @@ from firehose_conformance import actions
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved, UsageError
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws import AwsTarget
 from firehose_conformance.targets.aws_resources import ROLE_PATH, TAG_KEY
@@ -302,19 +303,16 @@ def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) ->
     assert [r.state for r in inventory(url) if r.kind == "key"] == ["PendingDeletion"]
 
 
-def test_teardown_after_passing_failing_and_excluded_scenarios(url: str, tmp_path: Path) -> None:
-    results = tmp_path / "results.json"
-    argv = ["run", *cli_args(url, *LIVE_FLAGS), "--results", str(results)]
-    argv += ["--junit", str(tmp_path / "j.xml"), "--quiet"]
-    assert main([*argv, "--", "-m", "API-04 or SSE-02 or API-02 or SRC-07"]) == 1
-    scenarios = json.loads(results.read_text())["scenarios"]
-    verdicts = {s["verdict"] for s in scenarios}
+def test_teardown_after_passing_failing_and_excluded_scenarios(url: str) -> None:
+    selection = Selection.requirements(["API-04", "SSE-02", "API-02", "SRC-07"])
+    scenarios = run_suite("aws", options(url), selection).results.scenarios
+    verdicts = {s.verdict for s in scenarios}
     assert {"passed", "failed"} <= verdicts  # moto passes API-04 and fails SSE-02
-    assert "error" not in verdicts, [s["reason"] for s in scenarios if s["verdict"] == "error"]
-    excluded = {s["name"]: s["reason"] for s in scenarios if "excluded" in s["reason"]}
+    assert "error" not in verdicts, [s.reason for s in scenarios if s.verdict == "error"]
+    excluded = {s.name: s.reason for s in scenarios if "excluded" in s.reason}
     assert any("needs ~24 h" in reason and "@slow" in reason for reason in excluded.values())
     assert any("hundreds of streams" in r and "@scale" in r for r in excluded.values())
-    assert all(s["verdict"] == "not_applicable" for s in scenarios if s["name"] in excluded)
+    assert all(s.verdict == "not_applicable" for s in scenarios if s.name in excluded)
     assert live(inventory(url)) == []
     assert {r.state for r in inventory(url) if r.kind == "key"} == {"PendingDeletion"}
 

@@ -3,10 +3,10 @@ HTTP 500s as errors, and bad usage (an unreachable URL, unknown options) as one 
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,18 +15,19 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from firehose_conformance.cli import main
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget, _tidy
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06"
-FAST = [
-    "transition_timeout=5",
-    "delivery_timeout=10",
-    "metric_timeout=10",
-    "grant_timeout=10",
-    "poll_initial=0.2",
-    "poll_max=1",
-]
+FAST = {
+    "transition_timeout": "5",
+    "delivery_timeout": "10",
+    "metric_timeout": "10",
+    "grant_timeout": "10",
+    "poll_initial": "0.2",
+    "poll_max": "1",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +39,10 @@ def server_url() -> Iterator[str]:
     server.stop()
 
 
-def run_suite(tmp_path: Path, target_args: list[str], selection: str) -> dict[str, dict[str, Any]]:
-    """Run the CLI in process; scenario name -> its entry in the results document."""
-    results = tmp_path / "results.json"
-    argv = ["run", *target_args, "--results", str(results), "--junit", str(tmp_path / "j.xml")]
-    assert main([*argv, "--", "-m", selection]) in (0, 1)
-    return {s["name"]: s for s in json.loads(results.read_text())["scenarios"]}
+def verdicts(target: str, options: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Scenario name -> its entry in the results document of one run of the selection."""
+    run = run_suite(target, options, Selection(markers=SELECTION))
+    return {s.name: asdict(s) for s in run.results.scenarios}
 
 
 def _closed_port() -> int:
@@ -60,14 +59,9 @@ def _endpoint_args(url: str, *options: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def both(
-    server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    endpoint = run_suite(
-        tmp_path_factory.mktemp("endpoint"), _endpoint_args(server_url, *FAST), SELECTION
-    )
-    in_process = run_suite(tmp_path_factory.mktemp("moto"), ["--target", "moto"], SELECTION)
-    return endpoint, in_process
+def both(server_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    endpoint = verdicts("endpoint", {"endpoint_url": server_url, **FAST})
+    return endpoint, verdicts("moto")
 
 
 def test_moto_server_gets_the_verdicts_of_moto_in_process(both: tuple[dict, dict]) -> None:

@@ -2,14 +2,14 @@
 
 moto sets SSE synchronously, calls no KMS and crashes on some inputs (emulators.md 2, 3.3); the
 suite must fail it there, say N/A only for capabilities it truly lacks, and report its crashes as
-errors that name the cause. The CLI runs in process, on scenarios that need no "6 seconds pass".
+errors that name the cause. The suite runs in process (``run_suite``), on scenarios that need no
+"6 seconds pass".
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -18,23 +18,18 @@ from moto.core.models import MockAWS
 
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.moto import MotoTarget
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06 or KEY-08"
 
 
-def run_suite(tmp_path: Path, target_args: list[str], selection: str) -> dict[str, dict[str, Any]]:
-    """Run the CLI in process; scenario name -> its entry in the results document."""
-    results = tmp_path / "results.json"
-    argv = ["run", *target_args, "--results", str(results), "--junit", str(tmp_path / "j.xml")]
-    assert main([*argv, "--", "-m", selection]) in (0, 1)
-    return {s["name"]: s for s in json.loads(results.read_text())["scenarios"]}
-
-
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    return run_suite(tmp_path_factory.mktemp("moto"), ["--target", "moto"], SELECTION)
+def verdicts() -> dict[str, dict[str, Any]]:
+    """Scenario name -> its entry in the results document of one run of the selection."""
+    run = run_suite("moto", selection=Selection(markers=SELECTION))
+    return {s.name: asdict(s) for s in run.results.scenarios}
 
 
 @pytest.fixture
