@@ -20,6 +20,8 @@ from accounts import METRICS, OWNED, SERVICES, Account, build_common, cmk
 from firehose_conformance.audit import AuditReport, RegionClients, audit
 from firehose_conformance.verdicts import Verdict
 
+pytestmark = pytest.mark.slow  # one moto account for the module
+
 P, F, W, NA = Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE
 NO_ALARMS = {f"alarm-{m}": W for m in METRICS}
 ALARMED = {f"alarm-{m}": P for m in METRICS}

@@ -44,6 +44,7 @@ def test_requirements_lists_every_requirement_with_scenarios(
     assert "(no scenario)" not in out
 
 
+@pytest.mark.slow
 def test_run_writes_results_and_prints_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -62,6 +63,7 @@ def test_run_writes_results_and_prints_the_table(
     assert junit.exists()
 
 
+@pytest.mark.slow
 def test_a_missing_capability_is_not_applicable_and_named() -> None:
     results = run_suite(selection=Selection.requirements(["API-12"])).results
     [scenario] = results.scenarios

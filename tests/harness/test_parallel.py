@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from firehose_conformance.results import Results
 from firehose_conformance.runner import Selection, run_suite
+
+pytestmark = pytest.mark.slow
 
 SELECTION = Selection.requirements(["SSE-01", "API-04", "KEY-06", "API-12", "SSE-02"])
 

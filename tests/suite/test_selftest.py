@@ -34,6 +34,8 @@ from reference_impl.firehose import describe, kms_errors
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse import SseController
 
+pytestmark = pytest.mark.slow
+
 REFERENCE = ReferenceTarget.capabilities
 
 
