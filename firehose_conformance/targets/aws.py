@@ -254,22 +254,11 @@ class AwsTarget(Target):
             self._say(f"aws target: run {self.run_id} removed everything it created")
 
     def _unwind(self, ledger: Ledger) -> list[str]:
-        """Undo newest first; what fails is tried again after a pause (AWS is eventually
-        consistent: a deleting stream may still flush into its bucket), then reported."""
-        failed: list[tuple[str, Callable[[], Any], Exception]] = []
-        for attempt in range(1, CLEANUP_ATTEMPTS + 1):
-            failed = []
-            while ledger.entries:
-                what, undo = ledger.entries.pop()
-                try:
-                    undo()
-                except Exception as exc:  # keep going: one leftover must not strand the rest
-                    failed.append((what, undo, exc))
-            if not failed or attempt == CLEANUP_ATTEMPTS:
-                break
-            ledger.entries.extend((what, undo) for what, undo, _ in reversed(failed))
-            time.sleep(self.options.cleanup_pause_seconds * attempt)
-        return [f"could not remove {what}: {type(exc).__name__}: {exc}" for what, _, exc in failed]
+        """The ledger undone, what fails tried again after a growing pause."""
+        return ledger.unwind(
+            attempts=CLEANUP_ATTEMPTS,
+            pause=lambda attempt: time.sleep(self.options.cleanup_pause_seconds * attempt),
+        )
 
     def _sweep_hint(self) -> str:
         return (
