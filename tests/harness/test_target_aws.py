@@ -32,6 +32,7 @@ from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws import AwsTarget
 from firehose_conformance.targets.aws_resources import ROLE_PATH, TAG_KEY
+from firehose_conformance.targets.base import KeyRef
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"  # what moto's STS answers
@@ -213,6 +214,16 @@ def test_without_endpoint_url_the_credential_chain_is_checked_with_sts() -> None
         make_target("aws", **real, aws_profile="no-such-profile")
 
 
+def one_of_each(target: AwsTarget) -> KeyRef:
+    """A KMS key with an alias, a data stream, and a delivery stream reading from it: the key."""
+    key = actions.create_key(target)
+    actions.create_alias(target, key)
+    source = actions.create_data_stream(target)
+    source_arn = actions.data_stream_summary(target, source)["StreamARN"]
+    actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+    return key
+
+
 # ---- the plan, names, tags and teardown ------------------------------------------------------
 class Watch(io.StringIO):
     """A console that notes how many resources existed when the target first spoke."""
@@ -253,11 +264,7 @@ def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) ->
     run = target.run_id
     try:
         target.start_scenario()
-        key = actions.create_key(target)
-        actions.create_alias(target, key)
-        source = actions.create_data_stream(target)
-        source_arn = actions.data_stream_summary(target, source)["StreamARN"]
-        actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+        key = one_of_each(target)
         actions.new_delivery_stream(target, encryption=actions.encryption_input(key))
 
         found = live(inventory(url))
@@ -423,11 +430,7 @@ def _leave_leftovers(url: str) -> AwsTarget:
     """A run that made one of everything and then died without teardown."""
     target = aws_target(url)
     target.start_scenario()
-    key = actions.create_key(target)
-    actions.create_alias(target, key)
-    source = actions.create_data_stream(target)
-    source_arn = actions.data_stream_summary(target, source)["StreamARN"]
-    actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+    one_of_each(target)
     crash(target)
     return target
 
