@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firehose_conformance.audit import AuditReport
-from firehose_conformance.spec_facts import KMS_METRICS
+from firehose_conformance.spec_facts import KMS_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE
 from firehose_conformance.verdicts import Verdict
 
 ACCOUNT = "123456789012"
@@ -147,9 +147,9 @@ class Account:
     def alarm(self, stream: str, metric: str, *, actions: bool = True) -> None:
         self.cloudwatch.put_metric_alarm(
             AlarmName=f"{stream}-{metric}",
-            Namespace="AWS/Firehose",
+            Namespace=METRIC_NAMESPACE,
             MetricName=metric,
-            Dimensions=[{"Name": "DeliveryStreamName", "Value": stream}],
+            Dimensions=[{"Name": METRIC_DIMENSION, "Value": stream}],
             Statistic="Sum",
             Period=300,
             EvaluationPeriods=1,
