@@ -10,7 +10,6 @@ catalog's tests (tests/harness/test_catalog.py), not at load time.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from firehose_conformance.model_facts import FactError, parse_fact_path
+from firehose_conformance.spec_facts import AMBIGUITY_ID, REQUIREMENT_ID
 from reference_impl.aws_models import SNAPSHOT
 
 __all__ = [
@@ -128,9 +128,6 @@ class CatalogError(Exception):
 
 DEFAULT_CATALOG: Path = Path(__file__).resolve().parents[1] / "features" / "requirements.toml"
 
-_ID_RE = re.compile(r"^[A-Z]{3}-\d{2}$")
-_AMB_RE = re.compile(r"^AMB-\d{2}$")
-
 # Key -> expected TOML type. Lists are lists of strings.
 _FIELDS: dict[str, type] = {
     "id": str,
@@ -191,7 +188,7 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
         fail.where = f"requirement {rid} (#{index})"
     _check_fields(table, fail)
 
-    if not _ID_RE.fullmatch(rid):
+    if not REQUIREMENT_ID.fullmatch(rid):
         raise fail(f"id {rid!r} does not match AAA-NN (e.g. SSE-03)")
     try:
         level = Level(table["level"])
@@ -210,7 +207,7 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
     if not table["source"]:
         raise fail("source must name at least one document tag")
     for amb in table["ambiguities"]:
-        if not _AMB_RE.fullmatch(amb):
+        if not AMBIGUITY_ID.fullmatch(amb):
             raise fail(f"ambiguity id {amb!r} does not match AMB-NN")
     for path in table["model_facts"]:
         try:

@@ -33,7 +33,7 @@ from typing import Any
 
 from firehose_conformance.errors import UsageError
 from firehose_conformance.results import Results
-from firehose_conformance.verdicts import Verdict
+from firehose_conformance.verdicts import REQUIREMENT_VERDICTS, Verdict
 
 UNDECLARED_OK = frozenset({Verdict.PASSED.value, Verdict.NOT_APPLICABLE.value})
 _ENTRY_KEYS = {"verdict", "reason", "link"}
@@ -107,8 +107,10 @@ def _entry(path: Path, kind: str, subject: str, entry: Any) -> Expectation:
     if unknown:
         raise UsageError(f"{where}: unknown keys {sorted(unknown)}")
     verdict = entry.get("verdict")
-    if verdict not in {v.value for v in Verdict}:
-        raise UsageError(f"{where}: verdict must be one of {[v.value for v in Verdict]}")
+    if verdict not in REQUIREMENT_VERDICTS:
+        raise UsageError(
+            f"{where}: verdict must be one of {[v.value for v in REQUIREMENT_VERDICTS]}"
+        )
     reason = entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise UsageError(f"{where}: needs a reason (why the target deviates)")

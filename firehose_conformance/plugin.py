@@ -7,7 +7,6 @@ Verdicts come from pytest's own reports and pytest-bdd's hooks, not from ``--cuc
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
@@ -22,11 +21,12 @@ from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
 from firehose_conformance.errors import UsageError
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
+from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
+from firehose_conformance.targets.options import add_target_option, parse_target_options
 from firehose_conformance.verdicts import Verdict, classify_exception
 
-REQUIREMENT_TAG = re.compile(r"^[A-Z]{3}-\d{2}$")
 OTHER_TAGS = {
     "scale": "needs hundreds or thousands of resources (BB-scale)",
     "slow": "takes long on a real account (BB-slow)",
@@ -40,25 +40,16 @@ _COLLECTOR_KEY = pytest.StashKey["Collector"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("firehose-conformance")
     group.addoption("--target", default="reference", help="the implementation to check")
-    group.addoption(
-        "--target-option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an option for the target (repeatable)",
-    )
+    add_target_option(group.addoption, help="an option for the target (repeatable)")
     group.addoption("--results", default=None, help="write the results JSON here")
     group.addoption("--catalog", default=str(DEFAULT_CATALOG), help="the requirement catalog")
 
 
 def target_options(config: pytest.Config) -> dict[str, str]:
-    options = {}
-    for item in config.getoption("--target-option"):
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise pytest.UsageError(f"--target-option expects KEY=VALUE, got {item!r}")
-        options[key.replace("-", "_")] = value
-    return options
+    try:
+        return parse_target_options(config.getoption("--target-option"))
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,7 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unknown: dict[str, list[str]] = {}
     for item in items:
         for tag in _tags(item):
-            if REQUIREMENT_TAG.match(tag) and tag not in catalog:
+            if REQUIREMENT_ID.match(tag) and tag not in catalog:
                 unknown.setdefault(tag, []).append(item.nodeid)
     if unknown:
         listing = "; ".join(f"@{tag} in {nodes[0]}" for tag, nodes in sorted(unknown.items()))
@@ -188,7 +179,7 @@ def _identity(item: pytest.Item) -> dict[str, Any]:
     return {
         "feature": feature,
         "name": name,
-        "requirements": sorted(t for t in tags if REQUIREMENT_TAG.match(t)),
+        "requirements": requirement_ids(tags),
         "capabilities": sorted(t for t in tags if t in CAPABILITY_TAGS),
     }
 

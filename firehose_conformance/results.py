@@ -10,10 +10,14 @@ from typing import Any
 
 from firehose_conformance.catalog import Requirement
 from firehose_conformance.errors import UsageError
-from firehose_conformance.verdicts import Verdict, requirement_verdict
+from firehose_conformance.verdicts import (
+    REQUIREMENT_VERDICTS,
+    SCENARIO_VERDICTS,
+    Verdict,
+    requirement_verdict,
+)
 
 SCHEMA = "firehose-conformance/results/v1"
-VERDICT_KEYS = ("passed", "failed", "not_applicable", "error")
 
 
 @dataclass
@@ -96,9 +100,9 @@ def build_results(
                 scenarios=[_label(s) for s in covered],
             )
         )
-    summary = {key: sum(s.verdict == key for s in ordered) for key in VERDICT_KEYS}
+    summary = {key.value: sum(s.verdict == key for s in ordered) for key in SCENARIO_VERDICTS}
     requirement_summary = {
-        key: sum(r.verdict == key for r in requirements) for key in (*VERDICT_KEYS, "untested")
+        key.value: sum(r.verdict == key for r in requirements) for key in REQUIREMENT_VERDICTS
     }
     return Results(
         target=target,

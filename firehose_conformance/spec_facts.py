@@ -8,6 +8,7 @@ rest are the documents' own words, each with its requirement.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from reference_impl.aws_models import raw_model
 
@@ -44,3 +45,8 @@ AMBIGUITY_ID = re.compile(r"^AMB-\d{2}$")
 _FAILURE_DETAILS = raw_model("firehose")["shapes"]["NonEmptyString"]
 FAILURE_DETAILS_PATTERN = re.compile(_FAILURE_DETAILS["pattern"])
 FAILURE_DETAILS_MAX_LENGTH: int = _FAILURE_DETAILS["max"]
+
+
+def requirement_ids(tags: Iterable[str]) -> list[str]:
+    """The requirement IDs among a scenario's tags, sorted (the other tags are capabilities)."""
+    return sorted(tag for tag in tags if REQUIREMENT_ID.match(tag))

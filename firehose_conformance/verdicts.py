@@ -1,4 +1,9 @@
-"""Verdicts: what a scenario's outcome means, and how scenario verdicts roll up to a requirement."""
+"""Verdicts: the one vocabulary of outcomes, what a scenario's outcome means, and how scenario
+verdicts roll up to a requirement.
+
+The suite's results and the account audit speak the same words; ``warn`` is the audit's alone (a
+finding worth a look that is not a failure) and ``untested`` a requirement's alone.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,13 @@ class Verdict(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"
     UNTESTED = "untested"  # a requirement with no scenario; never a scenario's verdict
+    WARN = "warn"  # an audit finding worth a look, not a failure; never the suite's verdict
+
+
+# Which words each kind of subject can get, in the order documents list them.
+SCENARIO_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.NOT_APPLICABLE, Verdict.ERROR)
+REQUIREMENT_VERDICTS = (*SCENARIO_VERDICTS, Verdict.UNTESTED)
+AUDIT_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE)
 
 
 def classify_exception(exc: BaseException) -> tuple[Verdict, str]:

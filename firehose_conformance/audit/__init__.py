@@ -7,9 +7,10 @@ CloudWatch alarms on the four KMSKey* metrics. Its clients can only read (``guar
 """
 
 from firehose_conformance.audit.auditor import RegionClients, audit, audit_stream
-from firehose_conformance.audit.findings import AuditReport, Finding, StreamAudit, Verdict
+from firehose_conformance.audit.findings import AuditReport, Finding, StreamAudit
 from firehose_conformance.audit.guard import ReadOnlyClient, WriteRefused, iam_actions
 from firehose_conformance.audit.reads import AuditAborted
+from firehose_conformance.verdicts import Verdict
 
 __all__ = [
     "AuditAborted",

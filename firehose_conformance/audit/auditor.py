@@ -13,15 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from firehose_conformance.audit.directput import STUCK_AFTER, check_direct_put
-from firehose_conformance.audit.findings import MISSING, AuditReport, Finding, StreamAudit, Verdict
+from firehose_conformance.audit.findings import MISSING, AuditReport, Finding, StreamAudit
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.monitoring import alarms_not_applicable, check_alarms
 from firehose_conformance.audit.reads import AuditAborted, Unreadable, read
 from firehose_conformance.audit.sources import KINESIS, check_kinesis_source, sse_not_applicable
+from firehose_conformance.spec_facts import STREAM_STATUSES
+from firehose_conformance.verdicts import Verdict
 
 DIRECT_PUT = "DirectPut"
 LIST_PAGE = 100
-FAILED_STREAM = ("CREATING_FAILED", "DELETING_FAILED")
+FAILED_STREAM = tuple(s for s in STREAM_STATUSES if s.endswith("_FAILED"))
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def stream_status(description: dict[str, Any]) -> Finding | None:
     grounds = ("SSE-18", "API-09") if status == "CREATING_FAILED" else ("SSE-18", "GRT-05")
     return Finding(
         "stream-status",
-        Verdict.FAIL,
+        Verdict.FAILED,
         grounds,
         f"the stream is {status}: {cause}",
         {

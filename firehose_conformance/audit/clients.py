@@ -12,20 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
-from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 from firehose_conformance.audit.auditor import RegionClients
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.reads import AuditAborted, read
+from firehose_conformance.aws_clients import (
+    AWS_TIMEOUTS,
+    check_endpoint_url,
+    client_config,
+    make_client,
+    or_dummy_credentials,
+)
 from reference_impl.aws_models import PinnedSession
 
-DUMMY_CREDENTIALS = "testing"
 EMULATOR_REGION = "us-east-1"
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 60.0
 ATTEMPTS = 8  # botocore's standard retry mode backs off on throttling between them
 
 
@@ -34,7 +36,10 @@ def open_regions(
 ) -> list[RegionClients]:
     """One ``RegionClients`` per region, each checked to answer; ``AuditAborted`` if not."""
     if endpoint_url is not None:
-        _check_url(endpoint_url)
+        try:
+            check_endpoint_url(endpoint_url, "--endpoint-url")
+        except ValueError as error:
+            raise AuditAborted(str(error)) from None
     session = _session(profile, endpoint_url)
     chosen = list(dict.fromkeys(regions)) or [_default_region(session, endpoint_url)]
     opened = []
@@ -53,14 +58,10 @@ def _session(profile: str | None, endpoint_url: str | None) -> PinnedSession:
         session = PinnedSession(profile_name=profile)
     except ProfileNotFound:
         raise AuditAborted(f"the AWS profile {profile!r} is not configured") from None
+    if endpoint_url is not None:
+        return or_dummy_credentials(session)
     if session.get_credentials() is None:
-        if endpoint_url is None:
-            raise AuditAborted("no AWS credentials found (environment, shared config or --profile)")
-        session = PinnedSession(
-            aws_access_key_id=DUMMY_CREDENTIALS,
-            aws_secret_access_key=DUMMY_CREDENTIALS,
-            region_name=session.region_name,
-        )
+        raise AuditAborted("no AWS credentials found (environment, shared config or --profile)")
     return session
 
 
@@ -80,14 +81,8 @@ def _client(
     *,
     attempts: int = ATTEMPTS,
 ) -> Any:
-    config = Config(
-        region_name=region,
-        retries={"total_max_attempts": attempts, "mode": "standard"},
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
-    )
-    extra = {"endpoint_url": endpoint_url} if endpoint_url else {}
-    return session.client(service, config=config, **extra)
+    config = client_config(region, attempts=attempts, timeouts=AWS_TIMEOUTS)
+    return make_client(session, service, config, endpoint_url)
 
 
 def _probe(session: PinnedSession, region: str, endpoint_url: str | None) -> None:
@@ -95,13 +90,3 @@ def _probe(session: PinnedSession, region: str, endpoint_url: str | None) -> Non
     (``read`` raises); any other answer, even AccessDenied, shows the endpoint is there."""
     probe = ReadOnlyClient(_client(session, "firehose", region, endpoint_url, attempts=1))
     read(probe, "list_delivery_streams", Limit=1)
-
-
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AuditAborted(f"--endpoint-url must be an http:// or https:// URL, got {url!r}")
-    try:
-        parts.port  # noqa: B018 (raises ValueError on a bad port)
-    except ValueError:
-        raise AuditAborted(f"--endpoint-url has a bad port: {url!r}") from None

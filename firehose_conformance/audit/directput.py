@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding, Verdict
+from firehose_conformance.audit.findings import MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.keys import SSE_KEY, check_key
 from firehose_conformance.audit.policy import firehose_principals
+from firehose_conformance.spec_facts import ENCRYPTION_STATUSES, KMS_FAILURE_TYPES
+from firehose_conformance.verdicts import Verdict
 
 STUCK_AFTER = timedelta(hours=1)
 ENC = "DeliveryStreamEncryptionConfiguration"
@@ -24,18 +26,6 @@ CMK = "CUSTOMER_MANAGED_CMK"
 # after a failed key change encryption stays on with the old CMK (SSE-11), and a failed
 # disable leaves it unknown (AMB-12).
 KEY_IN_USE = frozenset({"ENABLED", "ENABLING", "ENABLING_FAILED", "DISABLING_FAILED"})
-KMS_FAILURE_TYPES = frozenset(
-    {
-        "RETIRE_KMS_GRANT_FAILED",
-        "CREATE_KMS_GRANT_FAILED",
-        "KMS_ACCESS_DENIED",
-        "DISABLED_KMS_KEY",
-        "INVALID_KMS_KEY",
-        "KMS_KEY_NOT_FOUND",
-        "KMS_OPT_IN_REQUIRED",
-    }
-)
-STATUS_SET = ("ENABLED", "ENABLING", "ENABLING_FAILED", "DISABLED", "DISABLING", "DISABLING_FAILED")
 
 
 def check_direct_put(
@@ -75,7 +65,7 @@ def sse_status(
         # AMB-09: AWS shows {"Status": "DISABLED"}; some emulators (moto) leave it out.
         return Finding(
             "sse-status",
-            Verdict.FAIL,
+            Verdict.FAILED,
             ("SRC-09", "SSE-04"),
             f"SSE is not enabled: DescribeDeliveryStream shows no {ENC} (taken as DISABLED); "
             "enable it with StartDeliveryStreamEncryption",
@@ -86,12 +76,12 @@ def sse_status(
     key = _key_words(enc)
     if status == "ENABLED":
         return Finding(
-            "sse-status", Verdict.PASS, ("SRC-09", "SSE-04"), f"SSE is ENABLED{key}", evidence
+            "sse-status", Verdict.PASSED, ("SRC-09", "SSE-04"), f"SSE is ENABLED{key}", evidence
         )
     if status == "DISABLED":
         return Finding(
             "sse-status",
-            Verdict.FAIL,
+            Verdict.FAILED,
             ("SRC-09", "SSE-04", "SSE-15"),
             "SSE is DISABLED: Firehose does not encrypt this stream's data at rest; enable it "
             "with StartDeliveryStreamEncryption",
@@ -104,16 +94,16 @@ def sse_status(
     if status is None:
         return Finding(
             "sse-status",
-            Verdict.FAIL,
+            Verdict.FAILED,
             ("SSE-04",),
             f"{ENC} has no Status, so SSE cannot be confirmed ENABLED",
             evidence,
         )
     return Finding(
         "sse-status",
-        Verdict.FAIL,
+        Verdict.FAILED,
         ("SSE-04",),
-        f"SSE status {status!r} is not one of the documented {', '.join(STATUS_SET)}",
+        f"SSE status {status!r} is not one of the documented {', '.join(ENCRYPTION_STATUSES)}",
         evidence,
     )
 
@@ -135,7 +125,7 @@ def _failed_attempt(status: str, enc: dict[str, Any], evidence: dict[str, Any]) 
         after = "; whether records are encrypted now is not documented (AMB-12)"
     return Finding(
         "sse-status",
-        Verdict.FAIL,
+        Verdict.FAILED,
         grounds,
         f"{status}: the most recent attempt to {what} SSE failed: {cause}{after}",
         evidence,
@@ -156,7 +146,7 @@ def _transition(
     if age is not None and age > stuck_after:
         return Finding(
             "sse-status",
-            Verdict.FAIL,
+            Verdict.FAILED,
             grounds,
             f"stuck in {status} for {_duration(age)} (since {_when(since)}; a transition takes "
             f"seconds, and over {_duration(stuck_after)} counts as stuck)",
@@ -173,7 +163,7 @@ def _transition(
         )
     return Finding(
         "sse-status",
-        Verdict.FAIL,
+        Verdict.FAILED,
         grounds,
         "SSE is DISABLING: encryption is being turned off (DISABLING -> DISABLED, SSE-07)",
         evidence,

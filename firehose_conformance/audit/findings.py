@@ -12,24 +12,18 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from firehose_conformance.catalog import load_catalog
+from firehose_conformance.verdicts import AUDIT_VERDICTS, Verdict
 
-SCHEMA = "firehose-conformance/audit/v1"
+# v2: the verdict words became the suite's (passed, failed; v1 said pass, fail).
+SCHEMA = "firehose-conformance/audit/v2"
 MISSING = "(missing)"  # the evidence value of a field the answer did not contain
 
 
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-    NOT_APPLICABLE = "not_applicable"
-
-
 # A stream's overall verdict is its worst finding's; not_applicable never hides anything.
-_SEVERITY = {Verdict.NOT_APPLICABLE: 0, Verdict.PASS: 1, Verdict.WARN: 2, Verdict.FAIL: 3}
+_SEVERITY = {Verdict.NOT_APPLICABLE: 0, Verdict.PASSED: 1, Verdict.WARN: 2, Verdict.FAILED: 3}
 
 
 @functools.cache
@@ -66,6 +60,8 @@ class Finding:
         unknown = [rid for rid in self.requirements if rid not in known_requirements()]
         if unknown:
             raise ValueError(f"finding {self.id!r} cites unknown requirement(s) {unknown}")
+        if self.verdict not in AUDIT_VERDICTS:
+            raise ValueError(f"finding {self.id!r}: {self.verdict!r} is not an audit verdict")
         object.__setattr__(self, "verdict", Verdict(self.verdict))
         object.__setattr__(self, "requirements", tuple(self.requirements))
         object.__setattr__(self, "evidence", jsonable(dict(self.evidence)))
@@ -126,11 +122,11 @@ class AuditReport:
     def counts(self) -> dict[str, int]:
         """Findings by verdict, every verdict present (zero when none)."""
         counted = Counter(f.verdict for s in self.streams for f in s.findings)
-        return {verdict.value: counted.get(verdict, 0) for verdict in Verdict}
+        return {verdict.value: counted.get(verdict, 0) for verdict in AUDIT_VERDICTS}
 
     @property
     def failed(self) -> bool:
-        return any(f.verdict is Verdict.FAIL for s in self.streams for f in s.findings)
+        return any(f.verdict is Verdict.FAILED for s in self.streams for f in s.findings)
 
     @property
     def exit_code(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding, Verdict
+from firehose_conformance.audit.findings import MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.policy import (
     SOURCE_ACTIONS,
@@ -21,6 +21,7 @@ from firehose_conformance.audit.policy import (
     read_policy,
 )
 from firehose_conformance.audit.reads import Unreadable, read
+from firehose_conformance.verdicts import Verdict
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
@@ -70,7 +71,7 @@ def check_key(
             return [
                 Finding(
                     f"{use.prefix}-exists",
-                    Verdict.FAIL,
+                    Verdict.FAILED,
                     use.exists,
                     f"the KMS key {key_id} does not exist (or is not visible to this account): "
                     "Firehose cannot use it",
@@ -84,7 +85,7 @@ def check_key(
     return [
         Finding(
             f"{use.prefix}-exists",
-            Verdict.PASS,
+            Verdict.PASSED,
             use.exists,
             f"the KMS key exists ({metadata.get('KeyManager', 'unknown')}-managed)",
             {**evidence, "KeyMetadata.KeyManager": metadata.get("KeyManager", MISSING)},
@@ -104,14 +105,14 @@ def _state(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> F
     }
     finding_id = f"{use.prefix}-state"
     if state == "Enabled":
-        return Finding(finding_id, Verdict.PASS, use.state, "the key is enabled", facts)
+        return Finding(finding_id, Verdict.PASSED, use.state, "the key is enabled", facts)
     if state == "PendingDeletion":
         when = metadata.get("DeletionDate")
         facts["KeyMetadata.DeletionDate"] = when or MISSING
         due = f" on {when.isoformat() if hasattr(when, 'isoformat') else when}" if when else ""
         return Finding(
             finding_id,
-            Verdict.FAIL,
+            Verdict.FAILED,
             use.state,
             f"the key is pending deletion{due}: KMS refuses to use it (KEY-08), and once it is "
             "deleted the data it protects cannot be decrypted; cancel the deletion",
@@ -120,14 +121,14 @@ def _state(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> F
     if state == "Disabled":
         return Finding(
             finding_id,
-            Verdict.FAIL,
+            Verdict.FAILED,
             use.state,
             "the key is disabled: KMS refuses to use it (DisabledException, KEY-08)",
             facts,
         )
     return Finding(
         finding_id,
-        Verdict.FAIL,
+        Verdict.FAILED,
         use.state,
         f"the key is in state {state or MISSING}, not Enabled: KMS cannot use it (KEY-08)",
         facts,
@@ -144,10 +145,10 @@ def _spec(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> Fi
     }
     finding_id = f"{use.prefix}-spec"
     if spec == SYMMETRIC and usage == ENCRYPT_DECRYPT:
-        return Finding(finding_id, Verdict.PASS, use.spec, "a symmetric encryption key", facts)
+        return Finding(finding_id, Verdict.PASSED, use.spec, "a symmetric encryption key", facts)
     return Finding(
         finding_id,
-        Verdict.FAIL,
+        Verdict.FAILED,
         use.spec,
         f"not a symmetric encryption key (KeySpec {spec or MISSING}, KeyUsage "
         f"{usage or MISSING}): only SYMMETRIC_DEFAULT keys for ENCRYPT_DECRYPT can protect the "
@@ -185,7 +186,7 @@ def _policy(
         first = reading.unconditional[0]
         return Finding(
             finding_id,
-            Verdict.FAIL,
+            Verdict.FAILED,
             use.policy,
             f"the key policy explicitly denies Firehose: statement {first.describe()}",
             facts,
@@ -201,7 +202,7 @@ def _policy(
         )
     return Finding(
         finding_id,
-        Verdict.PASS,
+        Verdict.PASSED,
         use.policy,
         f"no Deny statement covers Firehose ({reading.deny_statements} Deny statement(s) read)",
         facts,

@@ -2,7 +2,7 @@
 
 When Firehose cannot use the CMK, it keeps records up to 24 hours and then discards them
 (RET-01, RET-02); these metrics (namespace ``AWS/Firehose``, MET-02) are how anyone learns of
-it in time. A missing alarm is a ``warn``, never a ``fail``. An alarm counts when it watches the
+it in time. A missing alarm is a ``warn``, never ``failed``. An alarm counts when it watches the
 metric in ``AWS/Firehose`` with the dimension ``DeliveryStreamName`` = the stream (MET-07), and
 notifies someone (actions enabled and at least one AlarmAction). The dimension is checked here
 as well, since some emulators (moto) ignore it in DescribeAlarmsForMetric.
@@ -15,22 +15,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.audit.findings import Finding, Verdict
+from firehose_conformance.audit.findings import Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.reads import Unreadable, read
-
-NAMESPACE = "AWS/Firehose"  # MET-02
-DIMENSION = "DeliveryStreamName"  # MET-07
-METRICS = {
-    "KMSKeyAccessDenied": "MET-03",
-    "KMSKeyDisabled": "MET-04",
-    "KMSKeyInvalidState": "MET-05",
-    "KMSKeyNotFound": "MET-06",
-}
+from firehose_conformance.spec_facts import KMS_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE
+from firehose_conformance.verdicts import Verdict
 
 
 def check_alarms(cloudwatch: ReadOnlyClient, stream_name: str) -> list[Finding]:
-    return [_check_metric(cloudwatch, stream_name, metric, rid) for metric, rid in METRICS.items()]
+    return [
+        _check_metric(cloudwatch, stream_name, metric, rid) for metric, rid in KMS_METRICS.items()
+    ]
 
 
 def alarms_not_applicable(source_type: str) -> Finding:
@@ -47,13 +42,17 @@ def alarms_not_applicable(source_type: str) -> Finding:
 def _check_metric(cloudwatch: ReadOnlyClient, stream: str, metric: str, rid: str) -> Finding:
     finding_id = f"alarm-{metric}"
     grounds = ("MET-01", rid, "MET-07")
-    asked = {"Namespace": NAMESPACE, "MetricName": metric, f"Dimensions.{DIMENSION}": stream}
+    asked = {
+        "Namespace": METRIC_NAMESPACE,
+        "MetricName": metric,
+        f"Dimensions.{METRIC_DIMENSION}": stream,
+    }
     answer = read(
         cloudwatch,
         "describe_alarms_for_metric",
         MetricName=metric,
-        Namespace=NAMESPACE,
-        Dimensions=[{"Name": DIMENSION, "Value": stream}],
+        Namespace=METRIC_NAMESPACE,
+        Dimensions=[{"Name": METRIC_DIMENSION, "Value": stream}],
     )
     if isinstance(answer, Unreadable):
         return Finding(
@@ -72,7 +71,7 @@ def _check_metric(cloudwatch: ReadOnlyClient, stream: str, metric: str, rid: str
     }
     if notifying:
         names = ", ".join(str(a.get("AlarmName")) for a in notifying)
-        return Finding(finding_id, Verdict.PASS, grounds, f"watched by {names}", evidence)
+        return Finding(finding_id, Verdict.PASSED, grounds, f"watched by {names}", evidence)
     if watching:
         names = ", ".join(str(a.get("AlarmName")) for a in watching)
         return Finding(
@@ -95,9 +94,9 @@ def _check_metric(cloudwatch: ReadOnlyClient, stream: str, metric: str, rid: str
 def _watches(alarm: dict[str, Any], metric: str, stream: str) -> bool:
     dimensions = alarm.get("Dimensions") or []
     return (
-        alarm.get("Namespace") == NAMESPACE
+        alarm.get("Namespace") == METRIC_NAMESPACE
         and alarm.get("MetricName") == metric
-        and {"Name": DIMENSION, "Value": stream} in dimensions
+        and {"Name": METRIC_DIMENSION, "Value": stream} in dimensions
     )
 
 

@@ -1,4 +1,4 @@
-"""The audit report as a terminal table (default), Markdown, or JSON (schema ``audit/v1``)."""
+"""The audit report as a terminal table (default), Markdown, or JSON (schema ``audit/v2``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from tabulate import SEPARATING_LINE, tabulate
 
-from firehose_conformance.audit.findings import AuditReport, StreamAudit, Verdict
+from firehose_conformance.audit.findings import AuditReport, StreamAudit
+from firehose_conformance.verdicts import Verdict
 
 FORMATS = ("table", "json", "md")
 MESSAGE_WIDTH = 64
@@ -103,7 +104,7 @@ def _wrap_ids(ids: tuple[str, ...]) -> str:
 
 
 def _verdict_md(verdict: Verdict) -> str:
-    return f"**{verdict.value}**" if verdict is Verdict.FAIL else verdict.value
+    return f"**{verdict.value}**" if verdict is Verdict.FAILED else verdict.value
 
 
 def _cell(text: str) -> str:

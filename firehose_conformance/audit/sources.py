@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding, Verdict
+from firehose_conformance.audit.findings import MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.keys import SOURCE_KEY, check_key
 from firehose_conformance.audit.policy import firehose_principals
 from firehose_conformance.audit.reads import Unreadable, read
+from firehose_conformance.verdicts import Verdict
 
 KINESIS = "KinesisStreamAsSource"
 ENC = "DeliveryStreamEncryptionConfiguration"
@@ -69,7 +70,7 @@ def check_kinesis_source(
             return [
                 Finding(
                     "source-sse",
-                    Verdict.FAIL,
+                    Verdict.FAILED,
                     grounds,
                     f"the source data stream {stream_arn} does not exist",
                     {**evidence, **summary.evidence()},
@@ -94,7 +95,7 @@ def check_kinesis_source(
         return [
             Finding(
                 "source-sse",
-                Verdict.FAIL,
+                Verdict.FAILED,
                 (*grounds, "SRC-04"),
                 f"the source data stream is not encrypted at rest (EncryptionType {encryption}): "
                 "enable its SSE with kinesis StartStreamEncryption (EncryptionType KMS)",
@@ -104,7 +105,7 @@ def check_kinesis_source(
     findings = [
         Finding(
             "source-sse",
-            Verdict.PASS,
+            Verdict.PASSED,
             grounds,
             f"the source data stream is encrypted at rest with KMS key {key_id or MISSING}",
             evidence,

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from firehose_conformance.reports.gherkin_text import (
+from firehose_conformance.features import (
     load_all_scenario_texts,
     scenarios_by_requirement,
 )

@@ -11,34 +11,30 @@ from tabulate import tabulate
 from firehose_conformance.errors import UsageError
 from firehose_conformance.expectations import Declaration, compare, load_declaration
 from firehose_conformance.progress import Progress
+from firehose_conformance.reports.symbols import label, needs_ascii, symbol
 from firehose_conformance.results import Results
 from firehose_conformance.runner import Selection, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES, make_target
+from firehose_conformance.targets.options import (
+    add_live_aws_flags,
+    add_target_option,
+    options_from_args,
+)
 
 REASON_WIDTH = 90
-SYMBOLS = {
-    "passed": "passed",
-    "failed": "FAILED",
-    "error": "ERROR",
-    "not_applicable": "n/a",
-    "untested": "UNTESTED",
-}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run the suite against a target and report")
     run.add_argument("--target", default="reference", help="reference (default)")
-    run.add_argument(
-        "--target-option", action="append", default=[], metavar="KEY=VALUE", help="repeatable"
-    )
+    add_target_option(run.add_argument)
     run.add_argument(
         "--results", type=Path, help="results JSON (default reports/results-TARGET.json)"
     )
     run.add_argument("--junit", type=Path, help="JUnit XML (default reports/junit-TARGET.xml)")
     run.add_argument("-n", "--workers", type=int, default=0, help="parallel workers (pytest-xdist)")
     run.add_argument("--quiet", action="store_true", help="no progress lines while running")
-    run.add_argument("--allow-live-aws", action="store_true", help="aws target: use a real account")
-    run.add_argument("--account-id", help="aws target: the account the credentials must belong to")
+    add_live_aws_flags(run)
     run.add_argument(
         "--expectations",
         type=Path,
@@ -49,14 +45,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    # The aws target's guards as flags; they reach the target as its options.
-    args.target_option += ["allow_live_aws=yes"] if args.allow_live_aws else []
-    args.target_option += [f"account_id={args.account_id}"] if args.account_id else []
     if args.target not in FACTORIES:
         raise UsageError(f"unknown target {args.target!r}; known: {', '.join(sorted(FACTORIES))}")
-    for option in args.target_option:
-        if "=" not in option or option.startswith("="):
-            raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
+    options = options_from_args(args)
     if args.workers < 0:
         raise UsageError("-n must be 0 (serial) or more")
     declaration = load_declaration(args.expectations) if args.expectations else None
@@ -66,7 +57,6 @@ def execute(args: argparse.Namespace) -> int:
         )
     # Make the target once before pytest: a bad option or an unreachable endpoint is then one
     # line and exit 2 here, not a pytest.exit inside the session fixture (exit 1, a full table).
-    options = {k.replace("-", "_"): v for k, _, v in (o.partition("=") for o in args.target_option)}
     make_target(args.target, **options).close()
     results_path = args.results or Path("reports") / f"results-{args.target}.json"
     junit_path = args.junit or Path("reports") / f"junit-{args.target}.xml"
@@ -89,7 +79,7 @@ def execute(args: argparse.Namespace) -> int:
         progress.close()
     results = run.results
     print()
-    print(render_table(results))
+    print(render_table(results, ascii=needs_ascii(sys.stdout)))
     print(summary_line(results))
     print(f"results: {results_path}   junit: {junit_path}")
     if declaration is not None:
@@ -115,9 +105,10 @@ def _check_expectations(results: Results, declaration: Declaration, path: Path) 
     return 1
 
 
-def render_table(results: Results) -> str:
+def render_table(results: Results, *, ascii: bool = False) -> str:
+    """One row per requirement, its verdict as the reports show it (symbol and label)."""
     rows = [
-        (r.id, r.level, SYMBOLS.get(r.verdict, r.verdict), _shorten(r.reason))
+        (r.id, r.level, f"{symbol(r.verdict, ascii=ascii)} {label(r.verdict)}", _shorten(r.reason))
         for r in results.requirements
     ]
     return tabulate(rows, headers=("requirement", "level", "verdict", "reason"), tablefmt="simple")

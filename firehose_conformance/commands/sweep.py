@@ -16,6 +16,11 @@ from firehose_conformance.errors import UsageError
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws_sweep import Leftover, remove, scan
 from firehose_conformance.targets.base import Target
+from firehose_conformance.targets.options import (
+    add_live_aws_flags,
+    add_target_option,
+    options_from_args,
+)
 
 SWEEPABLE = ("aws",)
 
@@ -25,11 +30,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "sweep", help="remove leftovers of interrupted runs against a real account (aws target)"
     )
     sweep.add_argument("--target", default="aws", help="aws (the only target that leaves any)")
-    sweep.add_argument(
-        "--target-option", action="append", default=[], metavar="KEY=VALUE", help="repeatable"
-    )
-    sweep.add_argument("--allow-live-aws", action="store_true", help="use a real AWS account")
-    sweep.add_argument("--account-id", help="the account the credentials must belong to")
+    add_target_option(sweep.add_argument)
+    add_live_aws_flags(sweep)
     sweep.add_argument("--run-id", help="only the leftovers of this run (its tag value)")
     sweep.add_argument("--yes", action="store_true", help="remove them (default: only list)")
     sweep.set_defaults(handler=execute)
@@ -38,17 +40,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def execute(args: argparse.Namespace) -> int:
     if args.target not in SWEEPABLE:
         raise UsageError(f"sweep works on the aws target only, not {args.target!r}")
-    options: dict[str, str] = {}
-    for option in args.target_option:
-        key, sep, value = option.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--target-option expects KEY=VALUE, got {option!r}")
-        options[key.replace("-", "_")] = value
-    if args.allow_live_aws:
-        options["allow_live_aws"] = "yes"
-    if args.account_id:
-        options["account_id"] = args.account_id
-    target = make_target(args.target, **options)  # the guards; it creates nothing
+    target = make_target(args.target, **options_from_args(args))  # the guards; it creates nothing
     try:
         return _sweep(target, args.run_id, remove_them=args.yes)
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.errors import UsageError
-from firehose_conformance.reports.gherkin_text import load_all_scenario_texts
+from firehose_conformance.features import load_all_scenario_texts
 from firehose_conformance.reports.markdown import render_markdown
 from firehose_conformance.reports.merge import merge
 from firehose_conformance.reports.spec_doc import render_spec

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from firehose_conformance.features import ScenarioText
 from firehose_conformance.provenance import describe
-from firehose_conformance.reports.gherkin_text import ScenarioText
 from firehose_conformance.reports.html_assets import CSS, JS
 from firehose_conformance.reports.merge import Area, Merged, Row
 from firehose_conformance.reports.symbols import STYLES, label, symbol
@@ -32,7 +32,7 @@ _INLINE = re.compile(r'("[^"]*")|(<[^<>\s]+>)')
 def render_html(
     merged: Merged, scenarios: Mapping[str, Sequence[ScenarioText]], *, title: str = ""
 ) -> str:
-    """``scenarios``: requirement ID -> the scenarios that check it (see gherkin_text)."""
+    """``scenarios``: requirement ID -> the scenarios that check it (see features.py)."""
     title = title or "Firehose SSE conformance: " + ", ".join(merged.labels)
     parts = [
         "<!doctype html>",

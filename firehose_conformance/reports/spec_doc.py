@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.catalog import AREAS, Requirement
+from firehose_conformance.features import ScenarioText, scenarios_by_requirement
 from firehose_conformance.reports import mdtext
-from firehose_conformance.reports.gherkin_text import ScenarioText, scenarios_by_requirement
 
 TITLE = "Specification: server-side encryption in Amazon Data Firehose"
 

@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from firehose_conformance.aws_clients import AWS_TIMEOUTS, client_config, dummy_session, make_client
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
@@ -55,9 +56,6 @@ from firehose_conformance.targets.aws_resources import (
 from firehose_conformance.targets.base import KeyRef, Ledger, Target
 from reference_impl.aws_models import PinnedSession
 
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 60.0
-DUMMY_CREDENTIALS = "testing"  # tests only: the emulator behind endpoint_url accepts any
 # AWS SDKs retry a 5xx; a real account's transient InternalFailure must not decide a verdict.
 SERVER_ERROR_ATTEMPTS = 3
 ASSUME_ROLE_WAIT = 120.0  # a new role may be unassumable for a while (IAM propagation)
@@ -133,18 +131,15 @@ class AwsTarget(Target):
         return {**super().identity(), "partition": self.partition, "caller": self.caller_arn}
 
     def make_client(self, service: str, *, validate: bool) -> Any:
-        config = Config(
-            region_name=self.region,
-            parameter_validation=validate,
-            # Throttling is waited out by Target.invoke (and observed where a scenario asks);
-            # 5xx are retried by invoke below, so botocore itself makes one attempt.
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            s3={"addressing_style": "path"} if self.endpoint_url else None,
+        # Throttling is waited out by Target.invoke (and observed where a scenario asks); 5xx
+        # are retried by invoke below, so botocore itself makes one attempt.
+        config = client_config(
+            self.region,
+            validate=validate,
+            timeouts=AWS_TIMEOUTS,
+            path_style=self.endpoint_url is not None,
         )
-        extra = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
-        return self._session.client(service, config=config, **extra)
+        return make_client(self._session, service, config, self.endpoint_url)
 
     def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
         """As ``Target.invoke``; a 5xx or a dropped connection is tried again twice (as AWS
@@ -259,22 +254,11 @@ class AwsTarget(Target):
             self._say(f"aws target: run {self.run_id} removed everything it created")
 
     def _unwind(self, ledger: Ledger) -> list[str]:
-        """Undo newest first; what fails is tried again after a pause (AWS is eventually
-        consistent: a deleting stream may still flush into its bucket), then reported."""
-        failed: list[tuple[str, Callable[[], Any], Exception]] = []
-        for attempt in range(1, CLEANUP_ATTEMPTS + 1):
-            failed = []
-            while ledger.entries:
-                what, undo = ledger.entries.pop()
-                try:
-                    undo()
-                except Exception as exc:  # keep going: one leftover must not strand the rest
-                    failed.append((what, undo, exc))
-            if not failed or attempt == CLEANUP_ATTEMPTS:
-                break
-            ledger.entries.extend((what, undo) for what, undo, _ in reversed(failed))
-            time.sleep(self.options.cleanup_pause_seconds * attempt)
-        return [f"could not remove {what}: {type(exc).__name__}: {exc}" for what, _, exc in failed]
+        """The ledger undone, what fails tried again after a growing pause."""
+        return ledger.unwind(
+            attempts=CLEANUP_ATTEMPTS,
+            pause=lambda attempt: time.sleep(self.options.cleanup_pause_seconds * attempt),
+        )
 
     def _sweep_hint(self) -> str:
         return (
@@ -310,9 +294,8 @@ class AwsTarget(Target):
                 aws_session_token=credentials["SessionToken"],
                 region_name=self.region,
             )
-            extra = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
-            self._caller_client = session.client(
-                "firehose", config=Config(retries={"total_max_attempts": 1}), **extra
+            self._caller_client = make_client(
+                session, "firehose", Config(retries={"total_max_attempts": 1}), self.endpoint_url
             )
         return self._caller_client
 
@@ -416,11 +399,7 @@ def _session(options: AwsOptions) -> PinnedSession:
     """The usual credential chain; with endpoint_url (tests) dummy credentials, always, so
     that real ones never leave for an emulator."""
     if options.testing:
-        return PinnedSession(
-            aws_access_key_id=DUMMY_CREDENTIALS,
-            aws_secret_access_key=DUMMY_CREDENTIALS,
-            region_name=options.region,
-        )
+        return dummy_session(options.region)
     try:
         return PinnedSession(profile_name=options.aws_profile, region_name=options.region)
     except ProfileNotFound as error:  # PinnedSession asks for the profile when it is made

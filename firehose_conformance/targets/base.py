@@ -88,15 +88,26 @@ class Ledger:
     def add(self, what: str, undo: Callable[[], Any]) -> None:
         self.entries.append((what, undo))
 
-    def unwind(self) -> list[str]:
-        problems = []
-        while self.entries:
-            what, undo = self.entries.pop()
-            try:
-                undo()
-            except Exception as exc:  # keep unwinding: one leftover must not strand the rest
-                problems.append(f"could not remove {what}: {type(exc).__name__}: {exc}")
-        return problems
+    def unwind(
+        self, *, attempts: int = 1, pause: Callable[[int], Any] = lambda attempt: None
+    ) -> list[str]:
+        """Undo newest first and say what could not be removed. With ``attempts`` > 1, what
+        failed is tried again after ``pause(attempt)`` (AWS is eventually consistent: a deleting
+        stream may still flush into its bucket)."""
+        failed: list[tuple[str, Callable[[], Any], Exception]] = []
+        for attempt in range(1, attempts + 1):
+            failed = []
+            while self.entries:
+                what, undo = self.entries.pop()
+                try:
+                    undo()
+                except Exception as exc:  # keep unwinding: one leftover must not strand the rest
+                    failed.append((what, undo, exc))
+            if not failed or attempt == attempts:
+                break
+            self.entries.extend((what, undo) for what, undo, _ in reversed(failed))
+            pause(attempt)
+        return [f"could not remove {what}: {type(exc).__name__}: {exc}" for what, _, exc in failed]
 
 
 class GuardedClient:

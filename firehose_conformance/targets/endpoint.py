@@ -16,9 +16,7 @@ import dataclasses
 import os
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -28,6 +26,13 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from firehose_conformance.aws_clients import (
+    EMULATOR_TIMEOUTS,
+    check_endpoint_url,
+    client_config,
+    make_client,
+    or_dummy_credentials,
+)
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
 from firehose_conformance.targets.base import (
@@ -40,9 +45,6 @@ from firehose_conformance.targets.base import (
 from firehose_conformance.targets.control_plane import ControlPlane
 from reference_impl.aws_models import PinnedSession
 
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 30.0
-DUMMY_CREDENTIALS = "testing"  # what emulators accept; used only when botocore finds none
 # Emulators answer quickly but may honour buffering (the suite's streams buffer 60 s), so the
 # bounds are tighter than for AWS yet leave room for one buffer interval and a retry.
 EMULATOR_PROFILE = WaitProfile(
@@ -87,7 +89,8 @@ class EndpointTarget(Target):
             self.account_id = options.get("account_id") or self.control.health.get(
                 "account_id", self.account_id
             )
-        self._session = _session(self.region)
+        # The usual credential chain; dummy credentials when it finds none (emulators accept any).
+        self._session = or_dummy_credentials(PinnedSession(region_name=self.region))
         self._check_reachable()
 
     def identity(self) -> dict[str, str]:
@@ -146,16 +149,10 @@ class EndpointTarget(Target):
         return super().finish_scenario()
 
     def make_client(self, service: str, *, validate: bool) -> Any:
-        config = Config(
-            region_name=self.region,
-            parameter_validation=validate,
-            # A 5xx is reported as the endpoint's misbehaviour, so it is not retried away.
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            s3={"addressing_style": "path"},
+        config = client_config(
+            self.region, validate=validate, timeouts=EMULATOR_TIMEOUTS, path_style=True
         )
-        return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
+        return make_client(self._session, service, config, self.endpoint_url)
 
     def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
         """As ``Target.invoke``; an HTML error page in a 5xx is shown by its title only."""
@@ -198,34 +195,15 @@ def _parallel_workers() -> int:
 def _endpoint_url(value: str | None) -> str:
     if not value:
         raise ValueError("needs --target-option endpoint_url=URL (e.g. http://127.0.0.1:5000)")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"endpoint_url must be an http:// or https:// URL, got {value!r}")
-    try:
-        parts.port  # noqa: B018 (raises ValueError on a bad port)
-    except ValueError:
-        raise ValueError(f"endpoint_url has a bad port: {value!r}") from None
-    return value
-
-
-def _session(region: str) -> PinnedSession:
-    """The usual credential chain; dummy credentials when it finds none (emulators accept any)."""
-    session = PinnedSession(region_name=region)
-    if session.get_credentials() is None:
-        session = PinnedSession(
-            aws_access_key_id=DUMMY_CREDENTIALS,
-            aws_secret_access_key=DUMMY_CREDENTIALS,
-            region_name=region,
-        )
-    return session
+    return check_endpoint_url(value)
 
 
 def _cause(error: BaseException) -> str:
     """The root cause in a few words: 'connection refused', 'timed out after 5 s', ..."""
     if isinstance(error, ReadTimeoutError):
-        return f"no answer within {READ_TIMEOUT:g} s"
+        return f"no answer within {EMULATOR_TIMEOUTS.read:g} s"
     if isinstance(error, ConnectTimeoutError):
-        return f"no connection within {CONNECT_TIMEOUT:g} s"
+        return f"no connection within {EMULATOR_TIMEOUTS.connect:g} s"
     seen: BaseException | None = error
     root: BaseException = error
     while seen is not None:

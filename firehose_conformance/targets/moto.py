@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import moto
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 
+from firehose_conformance.aws_clients import client_config, dummy_session, make_client
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.targets.base import Target, WaitProfile
-from reference_impl.aws_models import PinnedSession
 
 MOTO_DIR = Path(moto.__file__).resolve().parent
 
@@ -52,24 +51,15 @@ class MotoTarget(Target):
         super().__init__()
         self._mock = moto.mock_aws()
         self._mock.start()
-        self._session = PinnedSession(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            region_name=self.region,
-        )
+        self._session = dummy_session(self.region)
 
     def identity(self) -> dict[str, str]:
         return {**super().identity(), "implementation": f"moto {moto.__version__} mock_aws"}
 
     def make_client(self, service: str, *, validate: bool) -> Any:
-        config = Config(
-            region_name=self.region,
-            parameter_validation=validate,
-            # A moto crash must cost one request and show as itself, never be retried away.
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            s3={"addressing_style": "path"},
-        )
-        return self._session.client(service, config=config)
+        # A moto crash must cost one request and show as itself, never be retried away.
+        config = client_config(self.region, validate=validate, path_style=True)
+        return make_client(self._session, service, config)
 
     def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
         """As ``Target.invoke``, and a Python exception raised inside moto (its in-process

@@ -1,4 +1,5 @@
-"""Build accounts to audit, through ordinary (writing) boto3 clients of moto or the reference.
+"""Build accounts to audit, through ordinary (writing) boto3 clients of moto or the reference,
+and check an audit of them against the findings expected.
 
 ``Account`` wraps the five clients of one region and a ``settle`` callable that lets the
 asynchronous work finish (the reference advances its virtual clock; moto does everything at
@@ -12,14 +13,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from firehose_conformance.audit import AuditReport
+from firehose_conformance.spec_facts import KMS_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE
+from firehose_conformance.verdicts import Verdict
+
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"
 SOURCE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-source"
 BUCKET = "audit-destination"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:kms-alarms"
-METRICS = ("KMSKeyAccessDenied", "KMSKeyDisabled", "KMSKeyInvalidState", "KMSKeyNotFound")
+METRICS = tuple(KMS_METRICS)
 OWNED = {"KeyType": "AWS_OWNED_CMK"}
 SERVICES = ("firehose", "kms", "kinesis", "s3", "cloudwatch")
+
+# Expected findings: verdicts by finding id.
+P, F, W, NA = Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE
+KEY_OK = {"sse-key-exists": P, "sse-key-state": P, "sse-key-spec": P, "sse-key-policy": P}
+SOURCE_KEY_OK = {f"source-{k[4:]}": v for k, v in KEY_OK.items()}
+
+
+def assert_findings(report: AuditReport, expected: dict[str, dict[str, Verdict]]) -> None:
+    """Every stream expected was audited, and each got exactly the findings expected."""
+    assert sorted(s.name for s in report.streams) == sorted(expected)
+    for stream in report.streams:
+        got = {f.id: f.verdict for f in stream.findings}
+        assert got == expected[stream.name], stream.name
 
 
 def key_id(arn: str) -> str:
@@ -129,9 +147,9 @@ class Account:
     def alarm(self, stream: str, metric: str, *, actions: bool = True) -> None:
         self.cloudwatch.put_metric_alarm(
             AlarmName=f"{stream}-{metric}",
-            Namespace="AWS/Firehose",
+            Namespace=METRIC_NAMESPACE,
             MetricName=metric,
-            Dimensions=[{"Name": "DeliveryStreamName", "Value": stream}],
+            Dimensions=[{"Name": METRIC_DIMENSION, "Value": stream}],
             Statistic="Sum",
             Period=300,
             EvaluationPeriods=1,

@@ -11,7 +11,8 @@ import pytest
 
 from firehose_conformance.audit.auditor import stream_status
 from firehose_conformance.audit.directput import check_direct_put, role_arns, sse_status
-from firehose_conformance.audit.findings import AuditReport, Finding, StreamAudit, Verdict
+from firehose_conformance.audit.findings import AuditReport, Finding, StreamAudit
+from firehose_conformance.verdicts import Verdict
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 ENC = "DeliveryStreamEncryptionConfiguration"
@@ -39,7 +40,7 @@ def status(enc: dict[str, Any] | None, **more: Any) -> Finding:
 def test_disabling_failed_fails_with_its_failure_description() -> None:
     failure = {"Type": "RETIRE_KMS_GRANT_FAILED", "Details": "grant could not be retired"}
     finding = status({"Status": "DISABLING_FAILED", "FailureDescription": failure})
-    assert finding.verdict is Verdict.FAIL
+    assert finding.verdict is Verdict.FAILED
     assert finding.requirements == ("SSE-13", "SSE-18", "SSE-19")
     assert finding.message == (
         "DISABLING_FAILED: the most recent attempt to disable SSE failed: "
@@ -69,9 +70,9 @@ def test_the_top_level_failure_description_is_evidence_too() -> None:
     ("state", "age", "verdict", "start"),
     [
         ("ENABLING", timedelta(minutes=5), Verdict.WARN, "SSE is ENABLING"),
-        ("ENABLING", timedelta(minutes=61), Verdict.FAIL, "stuck in ENABLING for 1 h 1 min"),
-        ("DISABLING", timedelta(minutes=5), Verdict.FAIL, "SSE is DISABLING"),
-        ("DISABLING", timedelta(days=3), Verdict.FAIL, "stuck in DISABLING for 3 days"),
+        ("ENABLING", timedelta(minutes=61), Verdict.FAILED, "stuck in ENABLING for 1 h 1 min"),
+        ("DISABLING", timedelta(minutes=5), Verdict.FAILED, "SSE is DISABLING"),
+        ("DISABLING", timedelta(days=3), Verdict.FAILED, "stuck in DISABLING for 3 days"),
     ],
 )
 def test_transitions_by_age(state: str, age: timedelta, verdict: Verdict, start: str) -> None:
@@ -102,7 +103,7 @@ def test_a_naive_timestamp_is_taken_as_utc() -> None:
 
 def test_a_status_outside_the_enum_fails() -> None:
     finding = status({"Status": "ON"})
-    assert finding.verdict is Verdict.FAIL
+    assert finding.verdict is Verdict.FAILED
     assert finding.requirements == ("SSE-04",)
     assert finding.message.startswith("SSE status 'ON' is not one of the documented ENABLED,")
 
@@ -112,7 +113,7 @@ def test_a_cmk_without_key_arn_cannot_be_checked() -> None:
         described({"Status": "ENABLED", "KeyType": "CUSTOMER_MANAGED_CMK"}), kms=None, now=NOW
     )
     assert [(f.id, f.verdict) for f in findings] == [
-        ("sse-status", Verdict.PASS),
+        ("sse-status", Verdict.PASSED),
         ("sse-key-exists", Verdict.WARN),
     ]
     assert findings[0].message == "SSE is ENABLED with the customer managed CMK (no KeyARN shown)"
@@ -149,7 +150,7 @@ def test_a_stream_that_failed_to_be_created_or_deleted_fails(state: str, grounds
     failure = {"Type": "CREATE_KMS_GRANT_FAILED", "Details": "no grant"}
     finding = stream_status(described(None, DeliveryStreamStatus=state, FailureDescription=failure))
     assert finding is not None
-    assert finding.verdict is Verdict.FAIL
+    assert finding.verdict is Verdict.FAILED
     assert finding.requirements == grounds
     assert finding.message == f"the stream is {state}: CREATE_KMS_GRANT_FAILED: no grant"
     assert stream_status(described(None)) is None
@@ -159,13 +160,13 @@ def test_a_stream_that_failed_to_be_created_or_deleted_fails(state: str, grounds
 
 def test_findings_cite_only_catalog_requirements() -> None:
     with pytest.raises(ValueError, match=r"unknown requirement\(s\) \['SSE-99'\]"):
-        Finding("x", Verdict.PASS, ("SSE-99",), "m")
+        Finding("x", Verdict.PASSED, ("SSE-99",), "m")
     with pytest.raises(ValueError, match="names no requirement"):
-        Finding("x", Verdict.PASS, (), "m")
+        Finding("x", Verdict.PASSED, (), "m")
 
 
 def test_a_stream_is_as_bad_as_its_worst_finding() -> None:
-    ok = Finding("a", Verdict.PASS, ("SSE-04",), "m")
+    ok = Finding("a", Verdict.PASSED, ("SSE-04",), "m")
     warn = Finding("b", Verdict.WARN, ("SSE-04",), "m")
     na = Finding("c", Verdict.NOT_APPLICABLE, ("SRC-08",), "m")
     stream = StreamAudit("r", "s", None, "DirectPut", [na, ok, warn])

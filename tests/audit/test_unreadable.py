@@ -15,7 +15,7 @@ from accounts import OWNED, Account, cmk
 from botocore.stub import Stubber
 
 from firehose_conformance.audit import AuditAborted, RegionClients, audit
-from firehose_conformance.audit.findings import Verdict
+from firehose_conformance.verdicts import Verdict
 from reference_impl.cloud import ReferenceCloud
 
 
@@ -54,7 +54,7 @@ def test_a_key_policy_the_auditor_may_not_read_is_a_warning(
     assert policy.verdict is Verdict.WARN
     assert policy.message == "could not be checked: GetKeyPolicy failed: AccessDeniedException"
     assert "explicit deny" in policy.evidence["GetKeyPolicy"]
-    assert stream.finding("sse-key-state").verdict is Verdict.PASS
+    assert stream.finding("sse-key-state").verdict is Verdict.PASSED
 
 
 def test_a_key_the_auditor_may_not_describe_stops_the_key_checks(
@@ -135,7 +135,7 @@ def test_listing_follows_every_page(cloud: ReferenceCloud, reference_account: Ac
     reference_account.start("s104", OWNED)
     report = run(cloud)
     assert [s.name for s in report.streams] == names
-    assert report.stream("s104").finding("sse-status").verdict is Verdict.PASS
+    assert report.stream("s104").finding("sse-status").verdict is Verdict.PASSED
 
 
 def test_a_named_stream_that_no_region_has_ends_the_audit(cloud: ReferenceCloud) -> None:

@@ -53,6 +53,7 @@ def load() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("measurement", sorted(EXPECTED))
 def test_measurement_runs_quick(measurement: str, capsys: pytest.CaptureFixture[str]) -> None:
     bench = load()

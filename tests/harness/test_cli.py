@@ -1,4 +1,5 @@
-"""The command line, run in process: usage errors, listing, and a small real run."""
+"""The command line, run in process: usage errors, listing, a small real run; and the library
+entry ``run_suite`` naming a missing capability."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.cli import main
+from firehose_conformance.runner import Selection, run_suite
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,7 @@ def test_requirements_lists_every_requirement_with_scenarios(
     assert "(no scenario)" not in out
 
 
+@pytest.mark.slow
 def test_run_writes_results_and_prints_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -60,12 +63,11 @@ def test_run_writes_results_and_prints_the_table(
     assert junit.exists()
 
 
-def test_run_reports_not_applicable_with_the_missing_capability(tmp_path: Path) -> None:
-    results = tmp_path / "r.json"
-    assert main(["run", "--results", str(results), "--", "-m", "API-12"]) == 0
-    data = json.loads(results.read_text())
-    [scenario] = data["scenarios"]
-    assert scenario["verdict"] == "not_applicable"
-    assert "@needs-cloudtrail" in scenario["reason"]
-    api12 = next(r for r in data["requirements"] if r["id"] == "API-12")
-    assert api12["verdict"] == "not_applicable"
+@pytest.mark.slow
+def test_a_missing_capability_is_not_applicable_and_named() -> None:
+    results = run_suite(selection=Selection.requirements(["API-12"])).results
+    [scenario] = results.scenarios
+    assert scenario.verdict == "not_applicable"
+    assert "@needs-cloudtrail" in scenario.reason
+    api12 = next(r for r in results.requirements if r.id == "API-12")
+    assert api12.verdict == "not_applicable"

@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
-from firehose_conformance.cli import main
+import pytest
 
-SELECTION = ("-m", "SSE-01 or API-04 or KEY-06 or API-12 or SSE-02")
+from firehose_conformance.results import Results
+from firehose_conformance.runner import Selection, run_suite
 
+pytestmark = pytest.mark.slow
 
-def _run(tmp_path: Path, name: str, *workers: str) -> dict[str, Any]:
-    results = tmp_path / f"{name}.json"
-    argv = ["run", "--quiet", "--results", str(results), "--junit", str(tmp_path / f"{name}.xml")]
-    assert main([*argv, *workers, "--", *SELECTION]) == 0
-    return json.loads(results.read_text())
+SELECTION = Selection.requirements(["SSE-01", "API-04", "KEY-06", "API-12", "SSE-02"])
 
 
-def _comparable(data: dict[str, Any]) -> tuple[Any, Any]:
+def _run(workers: int) -> Results:
+    run = run_suite(selection=SELECTION, workers=workers)
+    assert run.pytest_exit == 0
+    return run.results
+
+
+def _comparable(results: Results) -> tuple[Any, Any]:
     def clean(text: str) -> str:
         return re.sub(r"fsc-[0-9a-f]{6}-", "fsc-…-", text)
 
     scenarios = [
-        (s["nodeid"], s["feature"], s["name"], s["requirements"], s["verdict"], clean(s["reason"]))
-        for s in data["scenarios"]
+        (s.nodeid, s.feature, s.name, s.requirements, s.verdict, clean(s.reason))
+        for s in results.scenarios
     ]
-    requirements = [
-        (r["id"], r["verdict"], clean(r["reason"]), r["scenarios"]) for r in data["requirements"]
-    ]
+    requirements = [(r.id, r.verdict, clean(r.reason), r.scenarios) for r in results.requirements]
     return scenarios, requirements
 
 
-def test_workers_give_the_same_results_as_a_serial_run(tmp_path: Path) -> None:
-    serial = _run(tmp_path, "serial")
-    parallel = _run(tmp_path, "parallel", "-n", "2")
-    assert len(serial["scenarios"]) > 10
+def test_workers_give_the_same_results_as_a_serial_run() -> None:
+    serial = _run(0)
+    parallel = _run(2)
+    assert len(serial.scenarios) > 10
     assert _comparable(parallel) == _comparable(serial)
-    assert parallel["summary"] == serial["summary"]
-    assert parallel["requirement_summary"] == serial["requirement_summary"]
+    assert parallel.summary == serial.summary
+    assert parallel.requirement_summary == serial.requirement_summary

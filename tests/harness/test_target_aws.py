@@ -12,12 +12,9 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,15 +23,16 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from firehose_conformance import actions
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved, UsageError
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws import AwsTarget
 from firehose_conformance.targets.aws_resources import ROLE_PATH, TAG_KEY
+from firehose_conformance.targets.base import KeyRef
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"  # what moto's STS answers
@@ -50,40 +48,18 @@ FAST = {
 LIVE_FLAGS = ["--allow-live-aws", "--account-id", ACCOUNT]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Dummy credentials, no shared config, and any client without an endpoint_url of its own
-    sent to a closed local port: a slip in the code under test cannot reach AWS."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    yield f"http://{host}:{port}"
-    moto.stop()
+def nowhere_but_the_emulator(
+    no_real_aws: None, closed_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Besides dummy credentials, any client without an endpoint_url of its own goes to a
+    closed local port: a slip in the code under test cannot reach AWS."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url)
 
 
 @pytest.fixture
-def url(server: str) -> str:
-    """The moto server, emptied for this test."""
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"))
-    return server
+def url(moto_url: str) -> str:
+    return moto_url
 
 
 def options(url: str, **extra: str) -> dict[str, str]:
@@ -180,6 +156,7 @@ def crash(target: AwsTarget) -> None:
 
 
 # ---- the guards ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_refuses_without_allow_live_aws(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", *cli_args(url, "--account-id", ACCOUNT)]) == 2
     err = capsys.readouterr().err.strip()
@@ -188,6 +165,7 @@ def test_refuses_without_allow_live_aws(url: str, capsys: pytest.CaptureFixture[
     assert inventory(url) == []
 
 
+@pytest.mark.slow
 def test_refuses_when_sts_names_another_account(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -214,9 +192,9 @@ def test_refuses_when_sts_names_another_account(
     ],
 )
 def test_bad_options_are_refused_before_any_call(
-    drop: str | None, change: dict[str, str], expected: str
+    drop: str | None, change: dict[str, str], expected: str, closed_url: str
 ) -> None:
-    given = {**options(f"http://127.0.0.1:{_closed_port()}"), **change}
+    given = {**options(closed_url), **change}
     if drop:
         del given[drop]
     with pytest.raises(UsageError, match=expected.replace("(", r"\(").replace(")", r"\)")):
@@ -236,6 +214,16 @@ def test_without_endpoint_url_the_credential_chain_is_checked_with_sts() -> None
         make_target("aws", **real, aws_profile="no-such-profile")
 
 
+def one_of_each(target: AwsTarget) -> KeyRef:
+    """A KMS key with an alias, a data stream, and a delivery stream reading from it: the key."""
+    key = actions.create_key(target)
+    actions.create_alias(target, key)
+    source = actions.create_data_stream(target)
+    source_arn = actions.data_stream_summary(target, source)["StreamARN"]
+    actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+    return key
+
+
 # ---- the plan, names, tags and teardown ------------------------------------------------------
 class Watch(io.StringIO):
     """A console that notes how many resources existed when the target first spoke."""
@@ -251,6 +239,7 @@ class Watch(io.StringIO):
         return super().write(text)
 
 
+@pytest.mark.slow
 def test_the_plan_is_printed_before_anything_is_created(url: str) -> None:
     console = Watch(url)
     target = aws_target(url, console=console)
@@ -269,16 +258,13 @@ def test_the_plan_is_printed_before_anything_is_created(url: str) -> None:
     assert live(inventory(url)) == []
 
 
+@pytest.mark.slow
 def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) -> None:
     target = aws_target(url)
     run = target.run_id
     try:
         target.start_scenario()
-        key = actions.create_key(target)
-        actions.create_alias(target, key)
-        source = actions.create_data_stream(target)
-        source_arn = actions.data_stream_summary(target, source)["StreamARN"]
-        actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+        key = one_of_each(target)
         actions.new_delivery_stream(target, encryption=actions.encryption_input(key))
 
         found = live(inventory(url))
@@ -302,23 +288,22 @@ def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) ->
     assert [r.state for r in inventory(url) if r.kind == "key"] == ["PendingDeletion"]
 
 
-def test_teardown_after_passing_failing_and_excluded_scenarios(url: str, tmp_path: Path) -> None:
-    results = tmp_path / "results.json"
-    argv = ["run", *cli_args(url, *LIVE_FLAGS), "--results", str(results)]
-    argv += ["--junit", str(tmp_path / "j.xml"), "--quiet"]
-    assert main([*argv, "--", "-m", "API-04 or SSE-02 or API-02 or SRC-07"]) == 1
-    scenarios = json.loads(results.read_text())["scenarios"]
-    verdicts = {s["verdict"] for s in scenarios}
+@pytest.mark.slow
+def test_teardown_after_passing_failing_and_excluded_scenarios(url: str) -> None:
+    selection = Selection.requirements(["API-04", "SSE-02", "API-02", "SRC-07"])
+    scenarios = run_suite("aws", options(url), selection).results.scenarios
+    verdicts = {s.verdict for s in scenarios}
     assert {"passed", "failed"} <= verdicts  # moto passes API-04 and fails SSE-02
-    assert "error" not in verdicts, [s["reason"] for s in scenarios if s["verdict"] == "error"]
-    excluded = {s["name"]: s["reason"] for s in scenarios if "excluded" in s["reason"]}
+    assert "error" not in verdicts, [s.reason for s in scenarios if s.verdict == "error"]
+    excluded = {s.name: s.reason for s in scenarios if "excluded" in s.reason}
     assert any("needs ~24 h" in reason and "@slow" in reason for reason in excluded.values())
     assert any("hundreds of streams" in r and "@scale" in r for r in excluded.values())
-    assert all(s["verdict"] == "not_applicable" for s in scenarios if s["name"] in excluded)
+    assert all(s.verdict == "not_applicable" for s in scenarios if s.name in excluded)
     assert live(inventory(url)) == []
     assert {r.state for r in inventory(url) if r.kind == "key"} == {"PendingDeletion"}
 
 
+@pytest.mark.slow
 def test_capabilities_and_generous_overridable_waits(url: str) -> None:
     target = AwsTarget(**{k: v for k, v in options(url).items() if k not in FAST})
     assert not {Capability.CLOCK, Capability.AT_REST, Capability.KEY_DELETION} & target.capabilities
@@ -331,6 +316,7 @@ def test_capabilities_and_generous_overridable_waits(url: str) -> None:
     faster.close()
 
 
+@pytest.mark.slow
 def test_delivery_role_trusts_firehose_and_key_policies_deny_it(url: str) -> None:
     target = aws_target(url)
     try:
@@ -358,6 +344,7 @@ def test_delivery_role_trusts_firehose_and_key_policies_deny_it(url: str) -> Non
     assert live(inventory(url)) == []
 
 
+@pytest.mark.slow
 def test_a_given_delivery_role_is_used_and_left_alone(url: str) -> None:
     iam = _client(url, "iam")
     arn = iam.create_role(RoleName="mine", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -368,6 +355,7 @@ def test_a_given_delivery_role_is_used_and_left_alone(url: str) -> None:
     assert [r.name for r in inventory(url)] == ["mine"]
 
 
+@pytest.mark.slow
 def test_a_caller_without_kms_permissions_is_a_role_of_the_run(url: str) -> None:
     target = aws_target(url)
     try:
@@ -381,6 +369,7 @@ def test_a_caller_without_kms_permissions_is_a_role_of_the_run(url: str) -> None
     assert live(inventory(url)) == []
 
 
+@pytest.mark.slow
 def test_a_5xx_is_retried_then_an_error_naming_it(url: str) -> None:
     class Failing:
         calls = 0
@@ -441,15 +430,12 @@ def _leave_leftovers(url: str) -> AwsTarget:
     """A run that made one of everything and then died without teardown."""
     target = aws_target(url)
     target.start_scenario()
-    key = actions.create_key(target)
-    actions.create_alias(target, key)
-    source = actions.create_data_stream(target)
-    source_arn = actions.data_stream_summary(target, source)["StreamARN"]
-    actions.new_delivery_stream(target, kinesis_stream_arn=source_arn)
+    one_of_each(target)
     crash(target)
     return target
 
 
+@pytest.mark.slow
 def test_sweep_lists_then_removes_only_what_the_suite_tagged(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -514,6 +500,7 @@ def _wait_for_resources(url: str, child: subprocess.Popen[str]) -> list[Resource
     pytest.fail("the run created no tagged resources within 40 s")
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_then_sweep_leaves_zero_tagged_resources(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -531,6 +518,7 @@ def test_sigkill_mid_run_then_sweep_leaves_zero_tagged_resources(
     assert keys and {r.state for r in keys} == {"PendingDeletion"}
 
 
+@pytest.mark.slow
 def test_sigterm_mid_run_tears_everything_down(url: str, tmp_path: Path) -> None:
     child = _start_run(url, tmp_path)
     _wait_for_resources(url, child)

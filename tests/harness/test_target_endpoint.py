@@ -3,53 +3,34 @@ HTTP 500s as errors, and bad usage (an unreachable URL, unknown options) as one 
 
 from __future__ import annotations
 
-import json
-import socket
 import threading
-from collections.abc import Iterator
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from firehose_conformance.cli import main
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget, _tidy
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06"
-FAST = [
-    "transition_timeout=5",
-    "delivery_timeout=10",
-    "metric_timeout=10",
-    "grant_timeout=10",
-    "poll_initial=0.2",
-    "poll_max=1",
-]
+FAST = {
+    "transition_timeout": "5",
+    "delivery_timeout": "10",
+    "metric_timeout": "10",
+    "grant_timeout": "10",
+    "poll_initial": "0.2",
+    "poll_max": "1",
+}
 
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def run_suite(tmp_path: Path, target_args: list[str], selection: str) -> dict[str, dict[str, Any]]:
-    """Run the CLI in process; scenario name -> its entry in the results document."""
-    results = tmp_path / "results.json"
-    argv = ["run", *target_args, "--results", str(results), "--junit", str(tmp_path / "j.xml")]
-    assert main([*argv, "--", "-m", selection]) in (0, 1)
-    return {s["name"]: s for s in json.loads(results.read_text())["scenarios"]}
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def verdicts(target: str, options: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Scenario name -> its entry in the results document of one run of the selection."""
+    run = run_suite(target, options, Selection(markers=SELECTION))
+    return {s.name: asdict(s) for s in run.results.scenarios}
 
 
 def _endpoint_args(url: str, *options: str) -> list[str]:
@@ -60,16 +41,12 @@ def _endpoint_args(url: str, *options: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def both(
-    server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    endpoint = run_suite(
-        tmp_path_factory.mktemp("endpoint"), _endpoint_args(server_url, *FAST), SELECTION
-    )
-    in_process = run_suite(tmp_path_factory.mktemp("moto"), ["--target", "moto"], SELECTION)
-    return endpoint, in_process
+def both(moto_server: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    endpoint = verdicts("endpoint", {"endpoint_url": moto_server, **FAST})
+    return endpoint, verdicts("moto")
 
 
+@pytest.mark.slow
 def test_moto_server_gets_the_verdicts_of_moto_in_process(both: tuple[dict, dict]) -> None:
     endpoint, in_process = both
     assert endpoint.keys() == in_process.keys()
@@ -79,6 +56,7 @@ def test_moto_server_gets_the_verdicts_of_moto_in_process(both: tuple[dict, dict
     assert "passed" in {s["verdict"] for s in endpoint.values()}
 
 
+@pytest.mark.slow
 def test_http_500_is_an_error_saying_so_in_one_line(both: tuple[dict, dict]) -> None:
     endpoint, _ = both
     scenario = endpoint["Start without an encryption input enables an AWS owned key"]
@@ -88,6 +66,7 @@ def test_http_500_is_an_error_saying_so_in_one_line(both: tuple[dict, dict]) -> 
     assert "\n" not in scenario["reason"] and "<html" not in scenario["reason"]
 
 
+@pytest.mark.slow
 def test_needs_clock_is_not_applicable_on_an_endpoint(both: tuple[dict, dict]) -> None:
     endpoint, _ = both
     clock = endpoint["Start is asynchronous: the status is ENABLING until time passes"]
@@ -95,8 +74,10 @@ def test_needs_clock_is_not_applicable_on_an_endpoint(both: tuple[dict, dict]) -
     assert "@needs-clock" in clock["reason"]
 
 
-def test_unreachable_endpoint_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+def test_unreachable_endpoint_is_one_line_and_exit_2(
+    closed_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = closed_url
     assert main(["run", *_endpoint_args(url)]) == 2
     captured = capsys.readouterr()
     assert captured.err == (
@@ -156,10 +137,11 @@ def test_bad_options_are_one_line_and_exit_2(
     assert err.count("\n") == 1
 
 
-def test_options_set_region_account_and_wait_bounds(server_url: str) -> None:
+@pytest.mark.slow
+def test_options_set_region_account_and_wait_bounds(moto_server: str) -> None:
     made = make_target(
         "endpoint",
-        endpoint_url=server_url,
+        endpoint_url=moto_server,
         region="eu-west-1",
         account_id="111122223333",
         transition_timeout="7.5",
@@ -172,19 +154,20 @@ def test_options_set_region_account_and_wait_bounds(server_url: str) -> None:
     assert made.firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
+@pytest.mark.slow
 def test_dummy_credentials_only_when_botocore_finds_none(
-    server_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    made = make_target("endpoint", endpoint_url=server_url)
+    made = make_target("endpoint", endpoint_url=moto_server)
     assert made._session.get_credentials().access_key == "testing"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
-    made = make_target("endpoint", endpoint_url=server_url)
+    made = make_target("endpoint", endpoint_url=moto_server)
     assert made._session.get_credentials().access_key == "AKIDFROMENV"
 
 

@@ -2,14 +2,14 @@
 
 moto sets SSE synchronously, calls no KMS and crashes on some inputs (emulators.md 2, 3.3); the
 suite must fail it there, say N/A only for capabilities it truly lacks, and report its crashes as
-errors that name the cause. The CLI runs in process, on scenarios that need no "6 seconds pass".
+errors that name the cause. The suite runs in process (``run_suite``), on scenarios that need no
+"6 seconds pass".
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -18,23 +18,18 @@ from moto.core.models import MockAWS
 
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.moto import MotoTarget
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06 or KEY-08"
 
 
-def run_suite(tmp_path: Path, target_args: list[str], selection: str) -> dict[str, dict[str, Any]]:
-    """Run the CLI in process; scenario name -> its entry in the results document."""
-    results = tmp_path / "results.json"
-    argv = ["run", *target_args, "--results", str(results), "--junit", str(tmp_path / "j.xml")]
-    assert main([*argv, "--", "-m", selection]) in (0, 1)
-    return {s["name"]: s for s in json.loads(results.read_text())["scenarios"]}
-
-
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    return run_suite(tmp_path_factory.mktemp("moto"), ["--target", "moto"], SELECTION)
+def verdicts() -> dict[str, dict[str, Any]]:
+    """Scenario name -> its entry in the results document of one run of the selection."""
+    run = run_suite("moto", selection=Selection(markers=SELECTION))
+    return {s.name: asdict(s) for s in run.results.scenarios}
 
 
 @pytest.fixture
@@ -46,23 +41,27 @@ def target() -> Iterator[MotoTarget]:
     made.close()
 
 
+@pytest.mark.slow
 def test_unknown_stream_answers_resource_not_found_and_passes(verdicts: dict) -> None:
     api04 = {n: s for n, s in verdicts.items() if s["requirements"] == ["API-03", "API-04"]}
     assert len(api04) == 6
     assert {s["verdict"] for s in api04.values()} == {"passed"}
 
 
+@pytest.mark.slow
 def test_needs_clock_is_not_applicable_and_names_the_capability(verdicts: dict) -> None:
     clock = verdicts["Start is asynchronous: the status is ENABLING until time passes"]
     assert clock["verdict"] == "not_applicable"
     assert "@needs-clock" in clock["reason"]
 
 
+@pytest.mark.slow
 def test_synchronous_enable_fails_sse02(verdicts: dict) -> None:
     scenario = verdicts["Start moves the status through ENABLING to ENABLED"]
     assert scenario["verdict"] == "failed"  # moto leaves the configuration out (AMB-09)
 
 
+@pytest.mark.slow
 def test_start_without_input_is_an_error_naming_moto_s_type_error(verdicts: dict) -> None:
     scenario = verdicts["Start without an encryption input enables an AWS owned key"]
     assert scenario["verdict"] == "error"
@@ -70,6 +69,7 @@ def test_start_without_input_is_an_error_naming_moto_s_type_error(verdicts: dict
     assert "moto/firehose/models.py" in scenario["reason"]
 
 
+@pytest.mark.slow
 def test_direct_put_to_kinesis_source_fails_saying_what_moto_did(verdicts: dict) -> None:
     src10 = [s for s in verdicts.values() if "SRC-10" in s["requirements"]]
     assert len(src10) == 2
@@ -78,6 +78,7 @@ def test_direct_put_to_kinesis_source_fails_saying_what_moto_did(verdicts: dict)
         assert "succeeded; expected InvalidArgumentException" in scenario["reason"]
 
 
+@pytest.mark.slow
 def test_key_arn_pattern_is_not_checked_by_moto(verdicts: dict) -> None:
     bad_arns = [s for n, s in verdicts.items() if n.startswith("The key ARN must be")]
     assert len(bad_arns) == 5
@@ -86,6 +87,7 @@ def test_key_arn_pattern_is_not_checked_by_moto(verdicts: dict) -> None:
     assert verdicts["An alias ARN is refused as the key ARN"]["verdict"] == "failed"
 
 
+@pytest.mark.slow
 def test_key_state_steps_use_the_bare_key_id(verdicts: dict) -> None:
     """moto's DisableKey and ScheduleKeyDeletion crash on a key ARN (emulators.md 3.3): the
     steps pass the key id, so the KMS state scenarios reach a verdict on behaviour."""
@@ -96,6 +98,7 @@ def test_key_state_steps_use_the_bare_key_id(verdicts: dict) -> None:
     assert refusals and {s["verdict"] for s in refusals} == {"failed"}  # moto checks no state
 
 
+@pytest.mark.slow
 def test_no_scenario_blames_the_suite(verdicts: dict) -> None:
     for scenario in verdicts.values():
         assert "suite defect" not in scenario["reason"], scenario

@@ -3,12 +3,19 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from firehose_conformance.audit.findings import Finding
 from firehose_conformance.errors import (
     CapabilityMissing,
     PreconditionUnreachable,
     TargetMisbehaved,
 )
-from firehose_conformance.verdicts import Verdict, classify_exception, requirement_verdict
+from firehose_conformance.verdicts import (
+    AUDIT_VERDICTS,
+    REQUIREMENT_VERDICTS,
+    Verdict,
+    classify_exception,
+    requirement_verdict,
+)
 
 
 def _client_error(code: str, status: int) -> ClientError:
@@ -56,3 +63,10 @@ def test_reasons_are_one_line_and_bounded() -> None:
 )
 def test_requirement_rollup(verdicts: list[Verdict], expected: Verdict) -> None:
     assert requirement_verdict(verdicts) is expected
+
+
+def test_the_audit_speaks_the_suite_s_words_and_only_it_says_warn() -> None:
+    assert set(AUDIT_VERDICTS) - set(REQUIREMENT_VERDICTS) == {Verdict.WARN}
+    assert Finding("x", "passed", ("SSE-04",), "m").verdict is Verdict.PASSED
+    with pytest.raises(ValueError, match="not an audit verdict"):
+        Finding("x", Verdict.ERROR, ("SSE-04",), "m")

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis.strategies as st
+import pytest
 from botocore.exceptions import ClientError
 from hypothesis import event, settings
 from hypothesis.stateful import (
@@ -52,6 +53,8 @@ from reference_impl.cloud import ReferenceCloud
 from reference_impl.errors import AwsError
 from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.settings import FirehoseSettings
+
+pytestmark = pytest.mark.slow
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/firehose-delivery"

@@ -19,6 +19,8 @@ from firehose_conformance.catalog import load_catalog
 from firehose_conformance.cli import main
 from firehose_conformance.results import Results
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = ROOT / ".ci" / "install-chromium"

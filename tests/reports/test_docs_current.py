@@ -10,6 +10,8 @@ import difflib
 import re
 from pathlib import Path
 
+import pytest
+
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.reports.docs_build import (
     CI_TARGETS,
@@ -46,6 +48,7 @@ def test_spec_md_shows_every_requirement_with_its_scenarios() -> None:
         assert requirement.source[0] in section, rid
 
 
+@pytest.mark.slow
 def test_reference_page_matches_a_fresh_reference_run(reference_results: Results) -> None:
     _assert_current(DOCS_DIR / "conformance" / "reference.md", conformance_text(reference_results))
 

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from firehose_conformance.catalog import load_catalog
-from firehose_conformance.reports.gherkin_text import (
+from firehose_conformance.features import (
     load_all_scenario_texts,
     scenarios_by_requirement,
 )

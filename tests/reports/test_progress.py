@@ -123,6 +123,7 @@ def _run(tmp_path: Path, *extra: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_run_prints_plain_lines_when_piped_and_none_with_quiet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -136,6 +137,7 @@ def test_run_prints_plain_lines_when_piped_and_none_with_quiet(
     assert "[1/2" not in out and "SSE-01" in out
 
 
+@pytest.mark.slow
 def test_run_on_a_terminal_shows_a_live_line(tmp_path: Path) -> None:
     """The real command in a pseudo-terminal: carriage returns and a cleared line, no dots."""
     env = {k: v for k, v in os.environ.items() if k != "CI"} | {"TERM": "xterm"}

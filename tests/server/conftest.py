@@ -1,24 +1,18 @@
 """Set-up for the tests of the reference served over HTTP: live servers on 127.0.0.1.
 
 Every server here binds 127.0.0.1 on a free port and is stopped when its fixture ends. The helper
-module beside this file (``server_http``) is put on ``sys.path`` (the tests run with
-``--import-mode=importlib`` and this directory is not a package).
+module beside this file (``server_http``) is importable by name through ``pythonpath`` in
+pyproject.toml.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-from reference_impl.clock import ClockMode  # noqa: E402
-from reference_impl.wire.server import ReferenceServer, ServerOptions  # noqa: E402
+from reference_impl.clock import ClockMode
+from reference_impl.wire.server import ReferenceServer, ServerOptions
 
 
 @pytest.fixture(scope="module")

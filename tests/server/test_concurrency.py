@@ -26,6 +26,8 @@ from server_http import client, control, s3_destination
 from reference_impl.clock import ClockMode
 from reference_impl.wire.server import ReferenceServer, ServerOptions
 
+pytestmark = pytest.mark.slow
+
 PRODUCERS = 8
 BATCHES = 20  # per producer at least; more until the toggler has churned MIN_TOGGLES times
 MAX_BATCHES = 400

@@ -31,6 +31,8 @@ from reference_impl.clock import ClockMode
 from reference_impl.wire.server import ReferenceServer, ServerOptions
 from reference_impl.wire.wsgi import MAX_BODY_BYTES
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = 2000
 SOCKET_TIMEOUT = 20.0
 MIB = 1024 * 1024

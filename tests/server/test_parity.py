@@ -16,7 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from server_http import server_command, spawn
+
+pytestmark = pytest.mark.slow
 
 RUN_TIMEOUT = 600.0
 

@@ -12,6 +12,8 @@ from server_http import client, control, server_command, spawn
 
 from firehose_conformance.cli import main
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(
     ("command", "sig"),

@@ -40,6 +40,8 @@ from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import FirehoseSettings
 from reference_impl.firehose.sse_controller import SseController
 
+pytestmark = pytest.mark.slow
+
 REFERENCE = ReferenceTarget.capabilities
 CATALOG = deviants()
 

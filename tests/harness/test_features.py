@@ -1,4 +1,5 @@
-"""Scenario texts cut from the feature files: complete, valid Gherkin, tagged as the catalog."""
+"""The feature reader: scenario texts cut from the files are complete, valid Gherkin, tagged as
+the catalog, and the runnable units derived from them cover the same scenarios."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from gherkin.parser import Parser
 from gherkin.token_scanner import TokenScanner
 
 from firehose_conformance.catalog import load_catalog
-from firehose_conformance.features import load_features
-from firehose_conformance.reports.gherkin_text import (
+from firehose_conformance.features import (
     load_all_scenario_texts,
+    load_features,
     scenarios_by_requirement,
 )
 
@@ -24,7 +25,7 @@ def test_every_requirement_has_scenario_texts_that_are_valid_gherkin_naming_it()
             assert f"@{rid}" in text, f"{rid}: its tag is missing from\n{text}"
 
 
-def test_the_same_scenarios_as_the_feature_reader_with_the_same_requirements() -> None:
+def test_the_runnable_units_are_the_same_scenarios_with_the_same_requirements() -> None:
     texts = load_all_scenario_texts()
     specs = load_features()
     assert {(t.file, t.name) for t in texts} == {(s.path.name, s.name) for s in specs}
