@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl import arns
+from reference_impl.arns import arn
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose import kms_crosswalk
@@ -91,7 +91,7 @@ class FirehoseModel:
 
     # -- helpers -----------------------------------------------------------------------------
     def arn(self, name: str) -> str:
-        return arns.arn("firehose", self.region, self.account_id, f"deliverystream/{name}")
+        return arn("firehose", self.region, self.account_id, f"deliverystream/{name}")
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))

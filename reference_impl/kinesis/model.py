@@ -32,7 +32,7 @@ from typing import NoReturn
 
 from cryptography.exceptions import InvalidTag
 
-from reference_impl import arns
+from reference_impl.arns import arn
 from reference_impl.clock import VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.kinesis import sequence as seq
@@ -122,7 +122,7 @@ class KinesisModel:
         return account_root(self.account_id)
 
     def stream_arn(self, name: str) -> str:
-        return arns.arn("kinesis", self.region, self.account_id, f"stream/{name}")
+        return arn("kinesis", self.region, self.account_id, f"stream/{name}")
 
     def _not_found(self, name: str) -> AwsError:
         return AwsError(

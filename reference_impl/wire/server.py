@@ -34,10 +34,10 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from reference_impl import variants
 from reference_impl.clock import ClockMode
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
+from reference_impl.variants import catalog as variant_catalog
 from reference_impl.wire.wsgi import access_log
 
 DEFAULT_HOST = "127.0.0.1"  # never all interfaces unless asked: this server checks no signature
@@ -246,7 +246,7 @@ def port_number(text: str) -> int:
 
 
 def variant_name(text: str) -> str:
-    if text not in variants.catalog():
+    if text not in variant_catalog():
         raise argparse.ArgumentTypeError(f"unknown variant {text!r} (see --list-variants)")
     return text
 
@@ -258,7 +258,7 @@ class _ListVariants(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        for found in variants.catalog().values():
+        for found in variant_catalog().values():
             violates = f" ({' '.join(found.violates)})" if found.violates else ""
             print(f"{found.name}  [{found.kind}{violates}]  {found.description}")
         parser.exit()
