@@ -1,8 +1,11 @@
-"""``firehose-conformance selftest``: does the suite catch each catalogued deviant? The kill matrix.
+"""``firehose-conformance selftest``: the suite against the reference's variants, each beside its
+control.
 
-Prints one row per deviant (the requirements it violates, those whose scenarios failed, those
-that failed besides, and killed or not), then why each survivor survived, then ``killed K/N`` as
-the last line. Exit code 0 only when every deviant is killed; 2 on bad usage.
+Deviants (plausible bugs) must be caught: the kill matrix, then ``killed K/N``. Conforming
+variants (paths the documents allow) must be left alone and not passed for nothing: their
+table, then ``false failures F/M`` and ``unexercised passes U/M``. A row whose selection the
+untouched reference does not pass says ``control failed`` and counts as neither. Exit code 0 only
+when every deviant is killed and every conforming variant is clean; 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -18,13 +21,27 @@ from tabulate import tabulate
 
 from firehose_conformance.errors import UsageError
 
+KINDS = ("deviant", "conforming")
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "selftest", help="run the suite against each catalogued deviant; print the kill matrix"
+        "selftest",
+        help="run the suite against the reference's variants: deviants must be caught, "
+        "conforming variants must pass",
     )
     parser.add_argument(
         "--deviant", action="append", default=[], metavar="NAME", help="only this one (repeatable)"
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this variant, deviant or conforming (repeatable)",
+    )
+    parser.add_argument(
+        "--kind", choices=KINDS, help="only the variants of this kind (default: both)"
     )
     parser.add_argument(
         "-n",
@@ -41,31 +58,53 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def execute(args: argparse.Namespace) -> int:
     from firehose_conformance.catalog import load_catalog
     from firehose_conformance.selftest import (
+        all_settled,
         deviants,
         progress_line,
         render,
         run_all,
         summary,
         unknown_requirements,
+        variants,
     )
+    from reference_impl import VariantKind
 
     if args.workers < 0:
         raise UsageError("-n must be 0 (in this process) or more")
-    catalog = deviants()
-    unknown = [name for name in args.deviant if name not in catalog]
-    if unknown:
-        raise UsageError(
-            f"unknown deviant {unknown[0]!r}; list them with: firehose-conformance selftest --list"
-        )
-    if args.list:
-        rows = [(d.name, " ".join(d.violates), d.description) for d in catalog.values()]
-        print(tabulate(rows, headers=("deviant", "violates", "bug"), tablefmt="simple"))
-        return 0
-    names = list(dict.fromkeys(args.deviant)) or list(catalog)
-    strays = unknown_requirements(load_catalog(), {name: catalog[name] for name in names})
+    known, known_deviants = variants(), deviants()
+    strays = [name for name in args.deviant if name not in known_deviants]
     if strays:
-        name, ids = next(iter(strays.items()))
-        raise UsageError(f"deviant {name!r} names requirements not in the catalog: {ids}")
+        raise UsageError(
+            f"unknown deviant {strays[0]!r}; list them with: firehose-conformance selftest --list"
+        )
+    strays = [name for name in args.variant if name not in known]
+    if strays:
+        raise UsageError(
+            f"unknown variant {strays[0]!r}; list them with: firehose-conformance selftest --list"
+        )
+    catalog = variants(VariantKind(args.kind)) if args.kind else known
+    if args.list:
+        rows = [
+            (
+                v.name,
+                v.kind.value,
+                " ".join(v.selection),
+                " ".join(v.unobservable) or "-",
+                v.description,
+            )
+            for v in catalog.values()
+        ]
+        headers = ("variant", "kind", "violates / touches", "unobservable", "what it does")
+        print(tabulate(rows, headers=headers, tablefmt="simple"))
+        return 0
+    chosen = list(dict.fromkeys([*args.deviant, *args.variant]))
+    names = [name for name in chosen if name in catalog] if chosen else list(catalog)
+    if not names:
+        raise UsageError(f"no {args.kind} variant among {', '.join(chosen)}")
+    strays_by_variant = unknown_requirements(load_catalog(), {name: known[name] for name in names})
+    if strays_by_variant:
+        name, ids = next(iter(strays_by_variant.items()))
+        raise UsageError(f"variant {name!r} names requirements not in the catalog: {ids}")
     workers = min(args.workers, len(names))
     started = time.perf_counter()
     finished = 0
@@ -84,7 +123,9 @@ def execute(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(to_json(rows), indent=2) + "\n", encoding="utf-8")
     print(render(rows))
     print()
+    kinds = {kind: sum(row.kind == kind for row in rows) for kind in KINDS}
+    counted = ", ".join(f"{count} {kind}" for kind, count in kinds.items() if count)
     where = f"{workers} worker process(es)" if workers else "this process"
-    print(f"selftest: {len(rows)} deviant(s) on {where} in {elapsed:.1f} s")
+    print(f"selftest: {counted} variant(s) and their control on {where} in {elapsed:.1f} s")
     print(summary(rows))
-    return 0 if all(row.killed for row in rows) else 1
+    return 0 if all_settled(rows) else 1

@@ -1,4 +1,5 @@
-"""Deviants of the API's own rules: call limits, quotas, modelled errors, names, lifecycle (API)."""
+"""Deviants and conforming variants of the API's own rules: call limits, quotas, modelled errors,
+names, lifecycle (API)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.states import StreamStatus
 from reference_impl.firehose.streams import CreateRequest
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
+from reference_impl.wire.throttling import RateLimiter
 
 LIMIT_MISSED = "succeeded; expected LimitExceededException"
 
@@ -144,3 +146,30 @@ def delete_while_creating_accepted(p: Patcher) -> None:
 def region_quota_of_50(p: Patcher) -> None:
     """The Region holds 50 delivery streams at most: the 2023 guide's quota, not today's 5,000."""
     p.settings(streams_per_region=50)
+
+
+# ---- conforming variants -------------------------------------------------------------------------
+@conforming(
+    "throttle-allows-a-short-burst",
+    "API-08",
+    allowed_by="API-08, DG-LIM: the operations 'can provide up to five invocations per second "
+    "(this is a hard limit)': a capacity the service provides; AMB-17 leaves the window (rolling "
+    "or fixed) open. A token bucket of 10 refilled at 5 per second provides five per second and "
+    "lets a short burst through",
+)
+def throttle_allows_a_short_burst(p: Patcher) -> None:
+    """The Firehose control-plane rate limit is a token bucket: 5 calls per second sustained,
+    with a burst of up to 10 calls at once, where the reference allows 5 in any one second."""
+
+    @p.around(RateLimiter, "check")
+    def check(original: Any, self: RateLimiter, operation: str) -> None:
+        if operation not in self.operations:
+            return
+        now = self.clock.now()
+        buckets = self.__dict__.setdefault("buckets", {})
+        rate, capacity = self.calls / self.per, 2.0 * self.calls
+        tokens, last = buckets.get(operation, (capacity, now))
+        tokens = min(capacity, tokens + (now - last) * rate)
+        if tokens < 1.0:
+            raise AwsError("ThrottlingException", "Rate exceeded")
+        buckets[operation] = (tokens - 1.0, now)

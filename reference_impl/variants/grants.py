@@ -1,4 +1,5 @@
-"""Deviants of Firehose's KMS grants: created, retired on a key change, retired after Stop (GRT)."""
+"""Deviants and conforming variants of Firehose's KMS grants: created, retired on a key change,
+retired after Stop (GRT)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.states import EncryptionStatus, StreamStatus
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 from reference_impl.variants.shared import enable_without_a_grant
 
 NOT_RETIRED = "no grants left on key"
@@ -127,3 +128,33 @@ def delete_leaves_the_grant(p: Patcher) -> None:
     def finish(original: Any, self: FirehoseModel, stream: Any) -> None:
         stream.grants.held.clear()
         original(self, stream)
+
+
+# ---- conforming variants -------------------------------------------------------------------------
+RETIREMENT_DELAY = 240.0
+
+
+@conforming(
+    "grants-retired-minutes-later",
+    "GRT-01",
+    "GRT-02",
+    "GRT-03",
+    "GRT-05",
+    "SSE-10",
+    allowed_by="BC-FH Start: Firehose 'schedules the grant it had on the old CMK for retirement'; "
+    "Stop: it 'schedules the related KMS grant for retirement and then retires it after it "
+    "ensures that it is finished delivering records' (GRT-02/GRT-03 are BB-eventual, no bound); "
+    "BC-KMS: grant changes take 'usually less than five minutes'",
+)
+def grants_retired_minutes_later(p: Patcher) -> None:
+    """A grant scheduled for retirement is retired 4 minutes after the reference would retire
+    it (on a key change or after Stop); Delete still retires at once."""
+
+    @p.around(SseController, "settle")
+    def settle(original: Any, self: SseController, stream: Any) -> None:
+        stream.later(
+            self.clock,
+            RETIREMENT_DELAY,
+            lambda: original(self, stream),
+            "firehose retires grants, later",
+        )

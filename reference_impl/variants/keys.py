@@ -1,4 +1,5 @@
-"""Deviants of which keys Firehose takes and how they are named (KEY-01..07)."""
+"""Deviants and conforming variants of which keys Firehose takes and how they are named
+(KEY-01..07)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,22 @@ import reference_impl.wire.validation
 from reference_impl.aws_models import service_model
 from reference_impl.errors import AwsError
 from reference_impl.firehose import key_checks, kms_crosswalk
-from reference_impl.firehose.grant_agent import GRANT_OPERATIONS, GrantAgent
+from reference_impl.firehose.grant_agent import GRANT_OPERATIONS, GrantAgent, GrantBook
+from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.states import (
     AWS_OWNED,
     EncryptionStatus,
+    FailureDescription,
     FailureType,
     KeyConfig,
     KeyType,
 )
+from reference_impl.firehose.streams import CreateRequest
 from reference_impl.kms.specs import KeyClass
 from reference_impl.principals import FIREHOSE_PRINCIPAL, account_root
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 from reference_impl.variants.shared import ENCRYPTION_INPUT, enable_without_a_grant
 
 ACCEPTED = "was accepted and the"  # "Start was accepted and the status became ENABLED"
@@ -175,4 +179,149 @@ def key_usability_unchecked(p: Patcher) -> None:
         failure = original(self, book, config, stream_name)
         if failure is not None and failure.type is not FailureType.INVALID_KMS_KEY:
             return None
+        return failure
+
+
+# ---- conforming variants: the other documented ways to refuse a key ------------------------------
+def _not_for_data(kms: Any, key_arn: str) -> str | None:
+    """Why a CMK cannot protect data (it is not a symmetric encryption key), or None."""
+    key = kms.resolve(key_arn)
+    if key.is_symmetric_encryption:
+        return None
+    return (
+        f"KMS key {key.arn} has KeySpec {key.spec} and KeyUsage {key.usage}; Firehose supports "
+        "only symmetric encryption CMKs."
+    )
+
+
+@conforming(
+    "asymmetric-key-refused-with-invalid-argument",
+    "KEY-01",
+    "KEY-02",
+    "SSE-03",
+    "SSE-11",
+    "SSE-12",
+    "SSE-13",
+    "SSE-18",
+    "SSE-19",
+    "API-09",
+    allowed_by="AMB-01 (a) (and AMB-22 for HMAC keys): a synchronous InvalidArgumentException, "
+    "'if the implementation checks DescribeKey.KeySpec first'; KEY-01 only requires that "
+    "encryption never becomes ENABLED with such a key",
+)
+def asymmetric_key_refused_with_invalid_argument(p: Patcher) -> None:
+    """Start and Create refuse an asymmetric or HMAC key at once with InvalidArgumentException.
+
+    Only the key's kind moves to the call: a key that breaks while ENABLING still ends in
+    ENABLING_FAILED, so no requirement loses every documented path (nothing is unobservable).
+    """
+
+    @p.around(SseController, "resolve_request")
+    def resolve(original: Any, self: SseController, params: Any, stream: Any) -> KeyConfig:
+        requested = original(self, params, stream)
+        why = _not_for_data(self.kms, requested.key_arn) if requested.is_cmk else None
+        if why is not None:
+            raise AwsError("InvalidArgumentException", why)
+        return requested
+
+
+@conforming(
+    "unusable-key-refused-at-the-call",
+    "KEY-01",
+    "KEY-02",
+    "KEY-07",
+    "GRT-01",
+    "SSE-03",
+    "SSE-11",
+    "SSE-12",
+    "SSE-13",
+    "SSE-18",
+    "SSE-19",
+    "API-09",
+    unobservable=("SSE-03", "SSE-11", "SSE-12", "SSE-13", "API-09"),
+    allowed_by="AMB-01 (b): a synchronous InvalidKMSResourceException for an asymmetric or HMAC "
+    "key (AMB-22); AMB-02 (a): a synchronous InvalidKMSResourceException for a disabled, missing, "
+    "denied or pending-deletion CMK (EV-SDKEX catches it from Start); GRT-01 only says Firehose "
+    "'invokes the Amazon KMS operation CreateGrant', not when",
+)
+def unusable_key_refused_at_the_call(p: Patcher) -> None:
+    """Start and Create do all their KMS work while answering (the key's kind, CreateGrant, its
+    usability) and refuse any problem with InvalidKMSResourceException; ENABLING and CREATING
+    then only propagate the setting, so neither can fail on KMS.
+
+    ENABLING_FAILED and CREATING_FAILED never arise: what SSE-03, SSE-11 (a failed key change is
+    ENABLING_FAILED), SSE-12 (Start from ENABLING_FAILED), SSE-13 (the failed status reports the
+    last attempt; DISABLING_FAILED has no trigger in the reference either) and API-09
+    (CREATING_FAILED is terminal) state cannot be observed. SSE-18/SSE-19 stay observable
+    through DELETING_FAILED (a grant that cannot be retired).
+    """
+
+    def refusal(self: SseController, book: GrantBook, config: KeyConfig, name: str) -> None:
+        """Acquire the grant now; a failure is the call's InvalidKMSResourceException."""
+        failure = self.grants.acquire(book, config, name)
+        if failure is not None:
+            raise AwsError(
+                "InvalidKMSResourceException",
+                f"{failure.details} (Firehose failure type {failure.type.value})",
+            )
+        book.__dict__["settled_at_call"] = config.key_arn
+
+    @p.around(SseController, "start")
+    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
+        self._common_checks(stream)  # the call's own checks, in the reference's order
+        requested = self.resolve_request(params, stream)
+        if requested.is_cmk:
+            refusal(self, stream.grants, requested, stream.name)
+        original(self, stream, params)
+
+    @p.around(FirehoseModel, "create")
+    def create(original: Any, self: FirehoseModel, request: CreateRequest) -> str:
+        arn = original(self, request)
+        stream = self.streams[request.name]
+        requested = stream.encryption.pending if stream.encryption is not None else None
+        if requested is not None and requested.is_cmk:
+            try:
+                refusal(self.sse, stream.grants, requested, stream.name)
+            except AwsError:
+                stream.cancel_timers()  # the call fails: no stream was created
+                del self.streams[request.name]
+                raise
+        return arn
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(
+        original: Any, self: GrantAgent, book: GrantBook, config: KeyConfig, stream_name: str
+    ) -> Any:
+        settled = book.__dict__.pop("settled_at_call", None)
+        if settled is not None and settled == config.key_arn:
+            return None  # done while answering the call: the asynchronous step uses KMS no more
+        return original(self, book, config, stream_name)
+
+
+@conforming(
+    "asymmetric-key-fails-as-a-grant-failure",
+    "KEY-01",
+    "KEY-02",
+    "SSE-03",
+    "SSE-18",
+    "SSE-19",
+    "API-09",
+    allowed_by="AMB-01 (c): Start returns 200, then ENABLING -> ENABLING_FAILED 'with "
+    "FailureDescription.Type INVALID_KMS_KEY or CREATE_KMS_GRANT_FAILED' (KMS-DG grants.md: a "
+    "grant allowing data-key operations on an asymmetric key fails with ValidationError)",
+)
+def asymmetric_key_fails_as_a_grant_failure(p: Patcher) -> None:
+    """An asymmetric or HMAC key fails asynchronously with failure type CREATE_KMS_GRANT_FAILED
+    (the grant KMS refuses), where the reference says INVALID_KMS_KEY."""
+
+    @p.around(GrantAgent, "acquire")
+    def acquire(
+        original: Any, self: GrantAgent, book: Any, config: KeyConfig, stream_name: str
+    ) -> Any:
+        failure = original(self, book, config, stream_name)
+        if failure is not None and failure.type is FailureType.INVALID_KMS_KEY:
+            return FailureDescription(
+                FailureType.CREATE_KMS_GRANT_FAILED,
+                f"KMS refused CreateGrant for Firehose: {failure.details}",
+            )
         return failure

@@ -1,4 +1,5 @@
-"""Deviants of the four KMSKey* metrics: name, namespace, dimension, counting, retention (MET)."""
+"""Deviants and conforming variants of the four KMSKey* metrics: name, namespace, dimension,
+counting, retention (MET)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from reference_impl.cloudwatch.model import CloudWatchModel
 from reference_impl.firehose import kms_crosswalk
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 
 DAY = 86400.0
 NOT_COUNTED = ">= 1 for S"  # "KMSKeyDisabled >= 1 for S (Sum over the last hour) not reached"
@@ -85,3 +86,45 @@ def metrics_kept_one_week(p: Patcher) -> None:
 def cloudwatch_any_period(p: Patcher) -> None:
     """GetMetricStatistics takes any Period, not only multiples of 60 seconds."""
     p.replace(reference_impl.cloudwatch.model, "check_period", lambda *args, **kwargs: None)
+
+
+# ---- conforming variants -------------------------------------------------------------------------
+PUSH_EVERY = 300.0  # DG-MON: "pushed to CloudWatch every five minutes"
+
+
+@conforming(
+    "metrics-pushed-every-five-minutes",
+    "MET-01",
+    "MET-02",
+    "MET-03",
+    "MET-04",
+    "MET-05",
+    "MET-06",
+    "MET-07",
+    "MET-08",
+    allowed_by="MET-08, DG-MON: metrics are 'automatically collected and pushed to CloudWatch "
+    "every five minutes' (BC-FH says 'in one minute intervals'; AMB-16 leaves the cadence open)",
+)
+def metrics_pushed_every_five_minutes(p: Patcher) -> None:
+    """A KMSKey* data point reaches CloudWatch at the next five-minute push after the failure
+    (stamped with the failure's time), where the reference publishes it at once."""
+
+    @p.around(FirehoseModel, "_count_kms_failure")
+    def count(original: Any, self: FirehoseModel, stream_name: str, error: Any) -> None:
+        metric = kms_crosswalk.metric_for(error.code)
+        if metric is None:
+            return
+        happened = self.clock.now()
+        push = (happened // PUSH_EVERY + 1) * PUSH_EVERY
+        self.clock.call_at(
+            push,
+            lambda: self.cloudwatch.publish(
+                reference_impl.firehose.model.METRIC_NAMESPACE,
+                metric,
+                {"DeliveryStreamName": stream_name},
+                1.0,
+                "Count",
+                timestamp=happened,
+            ),
+            label="firehose pushes metrics",
+        )

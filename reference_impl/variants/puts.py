@@ -1,15 +1,18 @@
-"""Deviants of PutRecord / PutRecordBatch: the Encrypted flag and KMS refusals at ingest (PUT)."""
+"""Deviants and conforming variants of PutRecord / PutRecordBatch: the Encrypted flag and KMS
+refusals at ingest (PUT)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reference_impl.errors import AwsError
+from reference_impl.firehose.api import FirehoseApi
 from reference_impl.firehose.model import FirehoseModel, PutResult
-from reference_impl.firehose.states import StreamStatus
+from reference_impl.firehose.sse_controller import SseController
+from reference_impl.firehose.states import EncryptionStatus, StreamStatus
 from reference_impl.firehose.storage import EnvelopeStore
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 from reference_impl.variants.shared import drop_puts_to
 
 
@@ -64,3 +67,53 @@ def put_falls_back_to_plaintext(p: Patcher) -> None:
 def puts_accepted_while_creating(p: Patcher) -> None:
     """Puts to a stream that is still CREATING are answered with record ids (and dropped)."""
     drop_puts_to(p, lambda stream: stream.status is StreamStatus.CREATING)
+
+
+# ---- conforming variants: the Encrypted flag where the documents leave it open -------------------
+@conforming(
+    "unencrypted-from-stop",
+    "SSE-07",
+    "SSE-08",
+    "SSE-09",
+    "PUT-01",
+    "GRT-03",
+    allowed_by="AMB-23: during DISABLING the Encrypted flag 'is not stated (inference: true)'; "
+    "SSE-08 says only that writes continue while DISABLING, and SSE-09 bounds the other end "
+    "('up to 5 seconds after the encryption status changes to DISABLED')",
+)
+def unencrypted_from_stop(p: Patcher) -> None:
+    """Stop takes the key out of effect at once: records put while DISABLING are not encrypted
+    (Encrypted false), where the reference keeps the old key until DISABLED + its lag."""
+
+    @p.around(SseController, "stop")
+    def stop(original: Any, self: SseController, stream: Any) -> None:
+        original(self, stream)
+        encryption = stream.encryption
+        if encryption is not None and encryption.status is EncryptionStatus.DISABLING:
+            encryption.timeline.switch(self.clock.now(), None)
+
+
+@conforming(
+    "encrypted-flag-omitted-when-false",
+    "PUT-01",
+    "SSE-05",
+    "SSE-09",
+    allowed_by="PUT-01 / AMB-23: Encrypted is an optional BooleanObject, and 'whether it is left "
+    "out or false on streams without SSE is not stated'",
+)
+def encrypted_flag_omitted_when_false(p: Patcher) -> None:
+    """PutRecord and PutRecordBatch leave Encrypted out of the response when SSE was not in
+    effect (the member is optional), instead of answering false."""
+
+    def omit_false(answer: dict[str, Any]) -> dict[str, Any]:
+        if answer.get("Encrypted") is False:
+            del answer["Encrypted"]
+        return answer
+
+    @p.around(FirehoseApi, "put_record")
+    def put_record(original: Any, self: FirehoseApi, params: dict[str, Any]) -> dict[str, Any]:
+        return omit_false(original(self, params))
+
+    @p.around(FirehoseApi, "put_record_batch")
+    def put_batch(original: Any, self: FirehoseApi, params: dict[str, Any]) -> dict[str, Any]:
+        return omit_false(original(self, params))

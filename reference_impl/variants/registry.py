@@ -1,9 +1,9 @@
 """What a variant is, how one is registered, and the catalog of them all.
 
 A variant is a function of its area's module that changes the reference through a ``Patcher``
-(patching.py), registered with ``@deviant(...)`` (or, for a behaviour the documents allow,
-``@variant(..., kind=VariantKind.CONFORMING)``). Requirement IDs are plain strings here: the
-reference knows no requirement catalog; the conformance harness checks them against its own.
+(patching.py), registered with ``@deviant(...)`` or, for a behaviour the documents allow,
+``@conforming(...)``. Requirement IDs are plain strings here: the reference knows no requirement
+catalog; the conformance harness checks them against its own.
 """
 
 from __future__ import annotations
@@ -41,7 +41,14 @@ class Variant:
     verdict that catches it (``failed``, or ``error`` for a bug that is itself a 5xx answer, which
     the suite reports as the target misbehaving); ``evidence`` is a fragment of the reason the
     catching scenario gives; ``gap`` says, for a deviant the spec cannot catch yet, which scenario
-    or step is missing or too weak. A conforming variant violates nothing and is never caught.
+    or step is missing or too weak.
+
+    A conforming variant violates nothing and is never caught. ``touches`` names the requirements
+    whose scenarios its behaviour reaches (they run on it in the self-test, and none may fail);
+    ``unobservable`` those of them it leaves nothing to observe for, because it removes the only
+    documented path to what they state (e.g. every unusable key refused at once: ENABLING_FAILED
+    never arises), so none may come out passed; ``allowed_by`` cites the document sentence or the
+    ambiguity (AMB-xx) that allows it.
     """
 
     name: str
@@ -52,6 +59,14 @@ class Variant:
     evidence: str = ""
     caught_as: str = ""
     gap: str = ""
+    touches: tuple[str, ...] = ()
+    unobservable: tuple[str, ...] = ()
+    allowed_by: str = ""
+
+    @property
+    def selection(self) -> tuple[str, ...]:
+        """The requirements whose scenarios the self-test runs on this variant."""
+        return self.violates if self.kind is VariantKind.DEVIANT else self.touches
 
 
 _REGISTERED: dict[str, Variant] = {}
@@ -64,6 +79,9 @@ def variant(
     evidence: str = "",
     caught_as: str = "",
     gap: str = "",
+    touches: tuple[str, ...] = (),
+    unobservable: tuple[str, ...] = (),
+    allowed_by: str = "",
 ) -> Callable[[Callable[[Patcher], None]], Callable[[Patcher], None]]:
     """Register the decorated function as a variant; its docstring's first paragraph describes
     it."""
@@ -78,8 +96,22 @@ def variant(
                 raise ValueError(f"deviant {name!r} names no requirement it violates")
             if caught_as not in CAUGHT_AS:
                 raise ValueError(f"deviant {name!r}: caught_as must be one of {CAUGHT_AS}")
-        elif violates or caught_as or evidence:
-            raise ValueError(f"conforming variant {name!r} violates nothing and is never caught")
+            if touches or unobservable or allowed_by:
+                raise ValueError(f"deviant {name!r}: only conforming variants touch requirements")
+        else:
+            if violates or caught_as or evidence:
+                raise ValueError(
+                    f"conforming variant {name!r} violates nothing and is never caught"
+                )
+            if not touches:
+                raise ValueError(f"conforming variant {name!r} names no requirement it touches")
+            if not set(unobservable) <= set(touches):
+                raise ValueError(
+                    f"conforming variant {name!r}: what it makes unobservable must be among "
+                    "the requirements it touches (their scenarios must run on it)"
+                )
+            if not allowed_by.strip():
+                raise ValueError(f"conforming variant {name!r} cites nothing that allows it")
         doc = (apply.__doc__ or "").strip()
         if not doc:
             raise ValueError(f"variant {name!r} has no description (docstring)")
@@ -93,6 +125,9 @@ def variant(
             evidence,
             caught_as,
             " ".join(gap.split()),
+            tuple(touches),
+            tuple(unobservable),
+            " ".join(allowed_by.split()),
         )
         return apply
 
@@ -105,6 +140,23 @@ def deviant(
     """Register a deviant: a plausible bug, the requirements it violates, how it is caught."""
     return variant(
         name, *violates, kind=VariantKind.DEVIANT, evidence=evidence, caught_as=caught_as, gap=gap
+    )
+
+
+def conforming(
+    name: str,
+    *touches: str,
+    allowed_by: str,
+    unobservable: tuple[str, ...] = (),
+) -> Callable[[Callable[[Patcher], None]], Callable[[Patcher], None]]:
+    """Register a conforming variant: a behaviour the documents allow (``allowed_by`` cites
+    them), the requirements whose scenarios it reaches, and those it leaves unobservable."""
+    return variant(
+        name,
+        kind=VariantKind.CONFORMING,
+        touches=touches,
+        unobservable=unobservable,
+        allowed_by=allowed_by,
     )
 
 

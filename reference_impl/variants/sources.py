@@ -1,4 +1,5 @@
-"""Deviants of where data is at rest, by source (SRC): Direct PUT storage, Kinesis sources, KDS."""
+"""Deviants and conforming variants of where data is at rest, by source (SRC): Direct PUT storage,
+Kinesis sources, Kinesis Data Streams."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.settings import HOUR
 from reference_impl.firehose.sse_controller import SseController
 from reference_impl.firehose.sse_state import EncryptionState
-from reference_impl.firehose.states import StreamType
+from reference_impl.firehose.states import StreamStatus, StreamType
 from reference_impl.firehose.storage import EnvelopeStore, MemoryStore
 from reference_impl.firehose.streams import CreateRequest
+from reference_impl.kinesis.api import KinesisApi
 from reference_impl.kinesis.envelope import seal as kinesis_seal
 from reference_impl.kinesis.model import KinesisModel
 from reference_impl.kinesis.streams import EncryptionType, Envelope
 from reference_impl.principals import account_root
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 from reference_impl.variants.shared import drop_puts_to, without_encryption_input
 
 
@@ -222,3 +224,98 @@ def records_without_a_cmk_never_delivered(p: Patcher) -> None:
         if group.cmk_arn is None:
             raise AwsError("InvalidCiphertextException", "The data key failed its integrity check.")
         return original(self, group, attempt)
+
+
+# ---- conforming variants: Kinesis sources and Kinesis Data Streams, by their documents -----------
+@conforming(
+    "empty-first-getrecords-page",
+    "SRC-03",
+    "SRC-05",
+    allowed_by="BC-KDS GetRecords: 'If there are no records available in the portion of the "
+    "shard that the iterator points to, GetRecords returns an empty list. It might take multiple "
+    "calls to get to a portion of the shard that contains records.'",
+)
+def empty_first_getrecords_page(p: Patcher) -> None:
+    """GetRecords with a shard iterator fresh from GetShardIterator answers an empty page (with
+    MillisBehindLatest above 0 when records are waiting); the next call reads them."""
+
+    @p.around(KinesisApi, "get_shard_iterator")
+    def iterator(original: Any, self: KinesisApi, params: dict[str, Any]) -> dict[str, Any]:
+        answer = original(self, params)
+        self.__dict__.setdefault("fresh_iterators", set()).add(answer["ShardIterator"])
+        return answer
+
+    @p.around(KinesisApi, "get_records")
+    def records(original: Any, self: KinesisApi, params: dict[str, Any]) -> dict[str, Any]:
+        token = params["ShardIterator"]
+        fresh = self.__dict__.setdefault("fresh_iterators", set())
+        if params.get("DryRun") or token not in fresh:
+            return original(self, params)
+        fresh.discard(token)
+        now = self.model.clock.now()
+        _, _, pending, _ = self.model._read(
+            token, params.get("Limit", 10_000), params.get("StreamARN"), now
+        )
+        behind = max(1, round((now - pending[0].arrival) * 1000)) if pending else 0
+        return {"Records": [], "NextShardIterator": token, "MillisBehindLatest": behind}
+
+
+@conforming(
+    "kinesis-encryption-applies-five-seconds-after-active",
+    "SRC-01",
+    "SRC-02",
+    "SRC-03",
+    "SRC-04",
+    "SRC-05",
+    "SRC-06",
+    allowed_by="SRC-04, BC-KDS StartStreamEncryption: 'It can take up to 5 seconds after the "
+    "stream is in an ACTIVE status before all records written to the stream are encrypted.'",
+)
+def kinesis_encryption_applies_five_seconds_after_active(p: Patcher) -> None:
+    """Kinesis applies a new encryption setting to writes 5 s after the stream is ACTIVE again
+    (records put in those 5 s are stored with EncryptionType NONE), where the reference applies
+    it at ACTIVE."""
+
+    @p.around(KinesisModel, "__init__")
+    def init(original: Any, self: KinesisModel, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.encryption_lag_seconds = 5.0
+
+
+@conforming(
+    "kinesis-source-encryption-input-ignored",
+    "SRC-08",
+    allowed_by="AMB-04 (b): CreateDeliveryStream with a Kinesis source and an encryption input "
+    "may be 'accepted, SSE input ignored, no EncCfg (as in EV-LS-KDS) or DISABLED'",
+)
+def kinesis_source_encryption_input_ignored(p: Patcher) -> None:
+    """CreateDeliveryStream with a Kinesis source accepts an encryption input and ignores it:
+    the stream has no SSE (and no EncCfg), where the reference refuses the call."""
+
+    @p.around(FirehoseModel, "create")
+    def create(original: Any, self: FirehoseModel, request: CreateRequest) -> str:
+        if request.stream_type == StreamType.KINESIS.value and request.encryption_input:
+            return original(self, without_encryption_input(request))
+        return original(self, request)
+
+
+@conforming(
+    "sse-on-kinesis-source-refused-as-in-use",
+    "SRC-08",
+    allowed_by="AMB-03 (b): Start on a KinesisStreamAsSource stream may be refused with a "
+    "synchronous ResourceInUseException ('prefer (a) and accept (b)'); the same question for "
+    "Stop is unanswered",
+)
+def sse_on_kinesis_source_refused_as_in_use(p: Patcher) -> None:
+    """Start and Stop on a Kinesis-sourced stream answer ResourceInUseException, where the
+    reference answers InvalidArgumentException."""
+
+    @p.around(SseController, "_common_checks")
+    def checks(original: Any, self: SseController, stream: Any) -> EncryptionState:
+        if stream.status is StreamStatus.ACTIVE and stream.stream_type is StreamType.KINESIS:
+            raise AwsError(
+                "ResourceInUseException",
+                f"Firehose {stream.name} reads from a Kinesis data stream; its data at rest is "
+                "encrypted by that stream.",
+            )
+        return original(self, stream)

@@ -1,4 +1,5 @@
-"""Deviants of the SSE status machine: Start, Stop, the status, the key shown, failures (SSE)."""
+"""Deviants and conforming variants of the SSE status machine: Start, Stop, the status, the key
+shown, failures (SSE)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from reference_impl.errors import AwsError
 from reference_impl.firehose import describe
 from reference_impl.firehose.model import FirehoseModel
 from reference_impl.firehose.sse_controller import SseController
-from reference_impl.firehose.sse_state import Timeline
-from reference_impl.firehose.states import EncryptionStatus
+from reference_impl.firehose.sse_state import EncryptionState, Timeline
+from reference_impl.firehose.states import EncryptionStatus, StreamStatus
 from reference_impl.firehose.streams import CreateRequest
 from reference_impl.variants.patching import Patcher
-from reference_impl.variants.registry import deviant
+from reference_impl.variants.registry import conforming, deviant
 from reference_impl.variants.shared import without_encryption_input
 
 
@@ -308,3 +309,218 @@ def puts_fail_right_after_a_key_change(p: Patcher) -> None:
                 self.grants.retire(stream.grants, arn)
 
     p.replace(SseController, "settle", settle)
+
+
+# ---- conforming variants: the status machine's other documented paths ----------------------------
+@conforming(
+    "stale-read-after-start-stop",
+    "SSE-01",
+    "SSE-02",
+    "SSE-04",
+    "SSE-05",
+    "SSE-07",
+    "SSE-08",
+    "SSE-10",
+    "SSE-15",
+    "SSE-17",
+    "API-01",
+    allowed_by="BC-FH Start and Stop: 'This operation is asynchronous. It returns immediately.' "
+    "Nothing promises that a Describe right after the call already shows ENABLING (DISABLING); "
+    "SSE-01's observable: 'A Describe right after may still show a non-final status'",
+)
+def stale_read_after_start_stop(p: Patcher) -> None:
+    """The first Describe after an accepted Start or Stop still shows the encryption
+    configuration as it was before the call; later reads show the change."""
+    plain_view = describe.encryption_view
+
+    def remember(stream: Any) -> dict[str, Any] | None:
+        return plain_view(stream.encryption) if stream.encryption is not None else None
+
+    def stale(stream: Any, before: dict[str, Any] | None) -> None:
+        if before is not None and stream.encryption is not None:
+            stream.encryption.__dict__["stale_view"] = before
+
+    @p.around(SseController, "start")
+    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
+        before = remember(stream)
+        original(self, stream, params)
+        stale(stream, before)
+
+    @p.around(SseController, "stop")
+    def stop(original: Any, self: SseController, stream: Any) -> None:
+        before = remember(stream)
+        original(self, stream)
+        stale(stream, before)
+
+    @p.around(describe, "encryption_view")
+    def view(original: Any, encryption: Any) -> dict[str, Any]:
+        before = encryption.__dict__.pop("stale_view", None)
+        return dict(before) if before is not None else original(encryption)
+
+
+@conforming(
+    "stop-without-sse-refused",
+    "SSE-04",
+    "SSE-07",
+    "SSE-13",
+    "API-01",
+    "GRT-03",
+    allowed_by="AMB-06: Stop on a stream that is DISABLED, never encrypted, or ENABLING_FAILED "
+    "from its first attempt may answer 'InvalidArgumentException; ResourceInUseException' "
+    "instead of a 200 no-op",
+)
+def stop_without_sse_refused(p: Patcher) -> None:
+    """Stop on a stream with no encryption in effect (DISABLED, never encrypted, or a first
+    attempt that failed) is refused with InvalidArgumentException; the call does not count."""
+
+    @p.around(SseController, "stop")
+    def stop(original: Any, self: SseController, stream: Any) -> None:
+        encryption = self._common_checks(stream)
+        if encryption.current is None:
+            raise AwsError(
+                "InvalidArgumentException",
+                f"Firehose {stream.name} has no server-side encryption to stop.",
+            )
+        original(self, stream)
+
+
+@conforming(
+    "start-accepted-while-in-transition",
+    "SSE-02",
+    "SSE-10",
+    "SSE-05",
+    "API-01",
+    allowed_by="AMB-05: Start while ENABLING (or DISABLING) may be 'accepted last-writer-wins, "
+    "possibly cancelling the pending transition'; the stance accepts 'a 200 after which the "
+    "stream settles in the state implied by the last accepted call' and counts it toward API-01",
+)
+def start_accepted_while_in_transition(p: Patcher) -> None:
+    """Start while ENABLING or DISABLING is accepted (and counted): it supersedes the pending
+    transition, and the stream settles on the key of the last Start. Stop while in transition
+    is still ResourceInUseException."""
+
+    @p.around(SseController, "start")
+    def start(original: Any, self: SseController, stream: Any, params: Any) -> None:
+        encryption = stream.encryption
+        if encryption is None or not encryption.in_transition:
+            return original(self, stream, params)
+        status = encryption.status
+        # Past the reference's "no transition under way" check; every other check still runs.
+        encryption.status = EncryptionStatus.ENABLED
+        try:
+            original(self, stream, params)  # a new attempt: the pending finish becomes moot
+        except BaseException:
+            encryption.status = status
+            raise
+        return None
+
+
+@conforming(
+    "failed-change-shows-the-attempted-key",
+    "SSE-11",
+    "SSE-12",
+    "SSE-13",
+    "SSE-16",
+    "GRT-02",
+    allowed_by="AMB-08: after a failed key change (SSE-11) it is open 'whether KeyType/KeyARN "
+    "show the old key (effective) or the attempted key'; the stance accepts either, 'but if the "
+    "attempted key is shown, the old grant must not be retired'",
+)
+def failed_change_shows_the_attempted_key(p: Patcher) -> None:
+    """After a failed key change, EncCfg (ENABLING_FAILED) shows the key that was attempted;
+    the old key stays in effect and keeps its grant."""
+
+    @p.around(SseController, "_finish_enable")
+    def finish(original: Any, self: SseController, stream: Any, attempt: int) -> None:
+        encryption = stream.encryption
+        attempted = encryption.pending if encryption is not None else None
+        original(self, stream, attempt)
+        if encryption is None or encryption.attempt != attempt:
+            return
+        failed_change = encryption.status is EncryptionStatus.ENABLING_FAILED and encryption.current
+        encryption.__dict__["shown_attempt"] = attempted if failed_change else None
+
+    @p.around(EncryptionState, "shown")
+    def shown(original: Any, self: EncryptionState) -> Any:
+        attempted = self.__dict__.get("shown_attempt")
+        if self.status is EncryptionStatus.ENABLING_FAILED and attempted is not None:
+            return attempted
+        return original(self)
+
+
+@conforming(
+    "failure-description-on-the-stream",
+    "SSE-03",
+    "SSE-12",
+    "SSE-13",
+    "SSE-18",
+    "SSE-19",
+    "KEY-01",
+    "API-09",
+    allowed_by="AMB-11: DeliveryStreamDescription.FailureDescription and "
+    "DeliveryStreamEncryptionConfiguration.FailureDescription have identical docs; the stance "
+    "is 'accept either location; require at least one when the status is *_FAILED because of "
+    "KMS'",
+)
+def failure_description_on_the_stream(p: Patcher) -> None:
+    """The FailureDescription of ENABLING_FAILED is shown on DeliveryStreamDescription, not
+    inside the encryption configuration."""
+
+    @p.around(reference_impl.firehose.api, "describe")
+    def described(original: Any, stream: Any, *args: Any) -> dict[str, Any]:
+        shown = original(stream, *args)
+        failure = shown.get("DeliveryStreamEncryptionConfiguration", {}).pop(
+            "FailureDescription", None
+        )
+        if failure is not None:
+            shown.setdefault("FailureDescription", failure)
+        return shown
+
+
+@conforming(
+    "encryption-configuration-absent-while-creating",
+    "SSE-14",
+    "GRT-01",
+    "PUT-04",
+    "API-10",
+    allowed_by="AMB-10: the encryption status while DeliveryStreamStatus is CREATING, for a "
+    "Create that includes SSE input, may be 'ENABLING, ENABLED, or absent'",
+)
+def encryption_configuration_absent_while_creating(p: Patcher) -> None:
+    """A stream created with an encryption input shows no encryption configuration until it is
+    ACTIVE (or CREATING_FAILED)."""
+
+    @p.around(reference_impl.firehose.api, "describe")
+    def described(original: Any, stream: Any, *args: Any) -> dict[str, Any]:
+        shown = original(stream, *args)
+        encryption = stream.encryption
+        if (
+            stream.status is StreamStatus.CREATING
+            and encryption is not None
+            and encryption.pending is not None
+        ):
+            shown.pop("DeliveryStreamEncryptionConfiguration", None)
+        return shown
+
+
+@conforming(
+    "encryption-takes-the-full-five-seconds",
+    "SSE-05",
+    "SSE-06",
+    "SSE-09",
+    "SSE-10",
+    "SSE-11",
+    "SRC-09",
+    "PUT-01",
+    "GRT-02",
+    "GRT-03",
+    "KEY-05",
+    allowed_by="SSE-06 / SSE-09, BC-FH Start and Stop: 'It can take up to 5 seconds after the "
+    "encryption status changes to ENABLED [DISABLED] before all records written to the Firehose "
+    "stream are encrypted [no longer subject to encryption]'; AMB-23: 'Within 5 s after a "
+    "transition, either value'",
+)
+def encryption_takes_the_full_five_seconds(p: Patcher) -> None:
+    """A new setting applies to puts exactly 5 s after ENABLED or DISABLED (the documented
+    bound), where the reference takes 3 s."""
+    p.settings(encryption_lag_seconds=5.0)

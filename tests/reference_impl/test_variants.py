@@ -9,7 +9,7 @@ from firehose_env import BUCKET, TRANSITION, s3_destination
 
 from reference_impl import ReferenceCloud, UnknownVariant, VariantKind, variant_catalog
 from reference_impl.firehose.settings import FirehoseSettings
-from reference_impl.variants import Patcher, registry, variant
+from reference_impl.variants import Patcher, conforming, registry, variant
 
 
 def _put_flag(cloud: ReferenceCloud) -> bool:
@@ -66,14 +66,39 @@ def test_a_conforming_variant_violates_nothing(monkeypatch: pytest.MonkeyPatch) 
     def apply(p: Patcher) -> None:
         """A documented alternative."""
 
-    variant("fine", kind=VariantKind.CONFORMING)(apply)
+    conforming("fine", "SSE-02", "SSE-03", unobservable=("SSE-03",), allowed_by="AMB-01 (a)")(apply)
     found: Any = registry._REGISTERED["fine"]
     assert (found.kind, found.violates, found.description) == (
         VariantKind.CONFORMING,
         (),
         "A documented alternative.",
     )
+    assert (found.touches, found.unobservable, found.selection) == (
+        ("SSE-02", "SSE-03"),
+        ("SSE-03",),
+        ("SSE-02", "SSE-03"),
+    )
     with pytest.raises(ValueError, match="violates nothing"):
         variant("not-fine", "SSE-02", kind=VariantKind.CONFORMING)(apply)
+    with pytest.raises(ValueError, match="names no requirement it touches"):
+        conforming("no-touch", allowed_by="AMB-01")(apply)
+    with pytest.raises(ValueError, match="must be among the requirements it touches"):
+        conforming("stray", "SSE-02", unobservable=("SSE-03",), allowed_by="AMB-01")(apply)
+    with pytest.raises(ValueError, match="cites nothing"):
+        conforming("uncited", "SSE-02", allowed_by=" ")(apply)
     with pytest.raises(ValueError, match="names no requirement"):
         variant("no-ids", kind=VariantKind.DEVIANT, caught_as="failed")(apply)
+    with pytest.raises(ValueError, match="only conforming variants touch"):
+        variant("mixed", "SSE-02", kind=VariantKind.DEVIANT, caught_as="failed", touches=("X",))(
+            apply
+        )
+
+
+def test_each_conforming_variant_cites_what_allows_it_and_touches_what_it_hides() -> None:
+    found = [v for v in variant_catalog().values() if v.kind is VariantKind.CONFORMING]
+    assert len(found) >= 10
+    for conformer in found:
+        cited = conformer.allowed_by
+        assert "AMB-" in cited or "'" in cited, f"{conformer.name}: quote a document or an AMB item"
+        assert set(conformer.unobservable) <= set(conformer.touches), conformer.name
+        assert conformer.description[0].isupper(), conformer.name
