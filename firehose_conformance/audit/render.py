@@ -1,4 +1,5 @@
-"""The audit report as a terminal table (default), Markdown, or JSON (schema ``audit/v3``)."""
+"""The audit report as a terminal table (default), Markdown, JSON (schema ``audit/v3``), OCSF
+Detection Findings (``ocsf.py``) or SARIF 2.1.0 (``sarif.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 from tabulate import SEPARATING_LINE, tabulate
 
 from firehose_conformance.audit.findings import AuditReport, Finding, Severity, StreamAudit
+from firehose_conformance.audit.ocsf import render_ocsf
+from firehose_conformance.audit.sarif import render_sarif
 from firehose_conformance.verdicts import Verdict
 
-FORMATS = ("table", "json", "md")
+FORMATS = ("table", "json", "md", "ocsf", "sarif")
 UNKNOWN_SOURCE = "source type not read"
 MESSAGE_WIDTH = 64
 IDS_PER_LINE = 3
@@ -24,6 +27,10 @@ def render(report: AuditReport, fmt: str) -> str:
         return render_markdown(report)
     if fmt == "table":
         return render_table(report)
+    if fmt == "ocsf":
+        return render_ocsf(report)
+    if fmt == "sarif":
+        return render_sarif(report)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

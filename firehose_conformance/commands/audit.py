@@ -48,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--format",
         choices=FORMATS,
         default="table",
-        help="table (default), json, md",
+        help="table (default), json, md, ocsf (OCSF Detection Findings), sarif (SARIF 2.1.0)",
     )
     parser.add_argument(
         "--allow-partial",

@@ -261,6 +261,16 @@ def test_progress_is_a_line_per_stream_on_stderr_and_none_when_quiet(url: str, c
     assert audit_cli(capsys, "--endpoint-url", url, "--quiet")[2] == ""
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "marker"), [("ocsf", '"class_uid": 2004'), ("sarif", '"2.1.0"')])
+def test_ocsf_and_sarif_from_the_command(url: str, capsys, fmt: str, marker: str) -> None:
+    account_at(url).direct_put("off")
+    code, out, _ = audit_cli(capsys, "--endpoint-url", url, "--format", fmt)
+    assert code == 1
+    assert marker in out
+    json.loads(out)
+
+
 def test_a_throttling_server_costs_seconds_and_says_it_is_waiting(capsys) -> None:
     """A manual-clock reference server with its five-calls-per-second limit (API-08): time never
     passes there, so throttling never ends. The audit waits within --max-wait, says so, and ends
