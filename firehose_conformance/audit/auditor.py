@@ -48,7 +48,9 @@ class RegionClients:
         cls, region: str, make: Callable[[str], Any], patience: Patience | None = None
     ) -> RegionClients:
         """``make(service)`` returns a boto3 client; each is wrapped read-only, its reads
-        waiting out throttling as ``patience`` allows (one ``Patience`` per audit)."""
+        waiting out throttling as ``patience`` allows (one ``Patience`` per audit; by
+        default one for these clients)."""
+        patience = patience or Patience()
         return cls(
             region,
             *(

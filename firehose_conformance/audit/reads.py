@@ -125,9 +125,6 @@ class Patience:
         return True
 
 
-DEFAULT_PATIENCE = Patience()
-
-
 @dataclass(frozen=True)
 class Unreadable:
     """A read that was refused or failed; ``code`` is the AWS error code (or botocore's)."""
@@ -165,7 +162,8 @@ def read(client: ReadOnlyClient, method: str, **params: Any) -> dict[str, Any] |
     dropped connection ``CONNECTION_RETRIES`` times within it (then ``AuditAborted``).
     """
     operation = client.operation_name(method)
-    patience: Patience = getattr(client, "patience", None) or DEFAULT_PATIENCE
+    # A client without one (made outside RegionClients.wrap) gets the default for this read.
+    patience: Patience = getattr(client, "patience", None) or Patience()
     what = f"{client.service} {operation} in {client.region}"
     retry = 0
     while True:
