@@ -13,10 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from firehose_conformance.audit.directput import STUCK_AFTER, check_direct_put
-from firehose_conformance.audit.findings import MISSING, AuditReport, Finding, StreamAudit
+from firehose_conformance.audit.findings import (
+    COULD_NOT_READ,
+    MISSING,
+    AuditReport,
+    Finding,
+    StreamAudit,
+)
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.monitoring import alarms_not_applicable, check_alarms
-from firehose_conformance.audit.reads import AuditAborted, Unreadable, read
+from firehose_conformance.audit.progress import AuditProgress
+from firehose_conformance.audit.reads import AuditAborted, Patience, Unreadable, read
 from firehose_conformance.audit.sources import KINESIS, check_kinesis_source, sse_not_applicable
 from firehose_conformance.spec_facts import STREAM_STATUSES
 from firehose_conformance.verdicts import Verdict
@@ -37,12 +44,17 @@ class RegionClients:
     cloudwatch: ReadOnlyClient
 
     @classmethod
-    def wrap(cls, region: str, make: Callable[[str], Any]) -> RegionClients:
-        """``make(service)`` returns a boto3 client; each is wrapped read-only."""
+    def wrap(
+        cls, region: str, make: Callable[[str], Any], patience: Patience | None = None
+    ) -> RegionClients:
+        """``make(service)`` returns a boto3 client; each is wrapped read-only, its reads
+        waiting out throttling as ``patience`` allows (one ``Patience`` per audit; by
+        default one for these clients)."""
+        patience = patience or Patience()
         return cls(
             region,
             *(
-                ReadOnlyClient(make(service))
+                ReadOnlyClient(make(service), patience)
                 for service in ("firehose", "kinesis", "kms", "cloudwatch")
             ),
         )
@@ -55,23 +67,31 @@ def audit(
     now: datetime | None = None,
     stuck_after: timedelta = STUCK_AFTER,
     endpoint_url: str | None = None,
+    caller_account: str | None = None,
+    allow_partial: bool = False,
+    progress: AuditProgress | None = None,
 ) -> AuditReport:
     """Audit every stream (or only those named in ``streams``) of each region.
 
     ``now`` is the instant ``LastUpdateTimestamp`` is measured against (default: this machine's
-    clock). Raises ``AuditAborted`` when nothing can be audited: a stream named in ``streams``
-    that no region has, or a region whose streams cannot be listed.
+    clock). ``caller_account`` is the credentials' account, for the summary; ``allow_partial``
+    lets findings that could not be evaluated not decide the exit code; ``progress`` hears of
+    each stream. Raises ``AuditAborted`` when nothing can be audited: a stream named in
+    ``streams`` that no region has, or a region whose streams cannot be listed.
     """
     now = now or datetime.now(UTC)
+    progress = progress or AuditProgress.silent()
     audited: list[StreamAudit] = []
     found: set[str] = set()
     for clients in regions:
         names = list(streams) if streams else list_streams(clients.firehose)
-        for name in names:
+        progress.listed(clients.region, len(names))
+        for index, name in enumerate(names, 1):
             result = audit_stream(clients, name, now=now, stuck_after=stuck_after)
             if result is not None:
                 audited.append(result)
                 found.add(name)
+                progress.stream_done(index, len(names), result)
     missing = [name for name in streams if name not in found]
     if missing:
         where = ", ".join(c.region for c in regions)
@@ -81,6 +101,8 @@ def audit(
         regions=tuple(c.region for c in regions),
         endpoint_url=endpoint_url,
         streams=audited,
+        caller_account=caller_account,
+        allow_partial=allow_partial,
     )
 
 
@@ -117,13 +139,14 @@ def audit_stream(
             clients.region,
             name,
             None,
-            MISSING,
+            None,
             [
                 Finding(
                     "describe",
-                    Verdict.WARN,
+                    Verdict.ERROR,
                     ("SSE-04",),
-                    f"the stream could not be read: {answer.describe()}",
+                    f"{COULD_NOT_READ}: {answer.describe()}: nothing about this stream's data "
+                    "protection is known",
                     answer.evidence(),
                 )
             ],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding
+from firehose_conformance.audit.findings import COULD_NOT_TELL, MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.keys import SSE_KEY, check_key
 from firehose_conformance.audit.policy import firehose_principals
@@ -46,10 +46,10 @@ def check_direct_put(
             findings.append(
                 Finding(
                     "sse-key-exists",
-                    Verdict.WARN,
+                    Verdict.ERROR,
                     ("SSE-16",),
-                    "KeyType is CUSTOMER_MANAGED_CMK but no KeyARN is shown (SSE-16 says it "
-                    "must be): the key cannot be checked",
+                    f"{COULD_NOT_TELL} which key: KeyType is CUSTOMER_MANAGED_CMK but no KeyARN "
+                    "is shown (SSE-16 says it must be), so the key cannot be checked",
                     {f"{ENC}.KeyType": CMK, f"{ENC}.KeyARN": MISSING},
                 )
             )
@@ -88,15 +88,16 @@ def sse_status(
             evidence,
         )
     if status in ("ENABLING_FAILED", "DISABLING_FAILED"):
-        return _failed_attempt(status, enc, evidence)
+        return _failed_attempt(status, description, enc, evidence)
     if status in ("ENABLING", "DISABLING"):
         return _transition(status, description, evidence, now=now, stuck_after=stuck_after)
     if status is None:
         return Finding(
             "sse-status",
-            Verdict.FAILED,
+            Verdict.ERROR,
             ("SSE-04",),
-            f"{ENC} has no Status, so SSE cannot be confirmed ENABLED",
+            f"{COULD_NOT_TELL} whether SSE is enabled: {ENC} has no Status (SSE-04 says "
+            "Describe shows it)",
             evidence,
         )
     return Finding(
@@ -108,7 +109,9 @@ def sse_status(
     )
 
 
-def _failed_attempt(status: str, enc: dict[str, Any], evidence: dict[str, Any]) -> Finding:
+def _failed_attempt(
+    status: str, description: dict[str, Any], enc: dict[str, Any], evidence: dict[str, Any]
+) -> Finding:
     failure = enc.get("FailureDescription") or {}
     what = "enable" if status == "ENABLING_FAILED" else "disable"
     if failure:
@@ -117,9 +120,22 @@ def _failed_attempt(status: str, enc: dict[str, Any], evidence: dict[str, Any]) 
             cause += " (not one of the KMS-related failure types of SSE-19)"
     else:
         cause = "no FailureDescription given (SSE-18 requires one)"
-    if status == "ENABLING_FAILED":
-        grounds: tuple[str, ...] = ("SSE-03", "SSE-11", "SSE-13", "SSE-18", "SSE-19")
-        after = "; after a failed key change the previous CMK stays in use (SSE-11)"
+    if status == "ENABLING_FAILED" and description.get("DeliveryStreamStatus") in (
+        "CREATING",
+        "CREATING_FAILED",
+    ):
+        # Created with SSE, and the creation failed: there was never a previous key.
+        grounds: tuple[str, ...] = ("SSE-03", "SSE-13", "SSE-18", "SSE-19")
+        after = "; the stream was created with SSE, so SSE was never enabled on it"
+    elif status == "ENABLING_FAILED":
+        # Describe does not say whether SSE was ENABLED before this attempt (AMB-08): both
+        # readings are given, neither asserted.
+        grounds = ("SSE-03", "SSE-11", "SSE-13", "SSE-18", "SSE-19")
+        after = (
+            "; Describe does not show whether SSE was enabled before this attempt: if it was "
+            "(a failed key change), encryption stays on with the previous CMK (SSE-11); if "
+            "not, this stream's data is not encrypted at rest"
+        )
     else:
         grounds = ("SSE-13", "SSE-18", "SSE-19")
         after = "; whether records are encrypted now is not documented (AMB-12)"

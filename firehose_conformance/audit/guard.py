@@ -28,6 +28,8 @@ AUDIT_READS: Mapping[str, frozenset[str]] = MappingProxyType(
         "kinesis": frozenset({"DescribeStreamSummary"}),
         "kms": frozenset({"DescribeKey", "GetKeyPolicy"}),
         "cloudwatch": frozenset({"DescribeAlarmsForMetric"}),
+        # Whose credentials these are, for the report's summary; allowed to every caller.
+        "sts": frozenset({"GetCallerIdentity"}),
     }
 )
 for _service, _operations in AUDIT_READS.items():  # the allow-list itself must be all reads
@@ -75,13 +77,15 @@ class ReadOnlyClient:
 
     Only the snake_case methods of permitted operations are reachable; everything else raises
     ``WriteRefused`` without touching the client. The wrapped client is fenced as well.
+    ``patience`` (``reads.Patience``) says how its reads wait out throttling.
     """
 
-    __slots__ = ("_client", "_methods", "region", "service")
+    __slots__ = ("_client", "_methods", "patience", "region", "service")
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, patience: Any = None) -> None:
         fence(client)
         self._client = client
+        self.patience = patience
         self.service: str = client.meta.service_model.service_name
         self.region: str = client.meta.region_name
         mapping: dict[str, str] = dict(client.meta.method_to_api_mapping)

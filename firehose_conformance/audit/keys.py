@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding
+from firehose_conformance.audit.findings import COULD_NOT_READ, COULD_NOT_TELL, MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.policy import (
     SOURCE_ACTIONS,
@@ -104,6 +104,23 @@ def _state(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> F
         "KeyMetadata.Enabled": metadata.get("Enabled", MISSING),
     }
     finding_id = f"{use.prefix}-state"
+    if state is None and metadata.get("Enabled") is not False:
+        return Finding(
+            finding_id,
+            Verdict.ERROR,
+            use.state,
+            f"{COULD_NOT_TELL} whether the key is enabled: DescribeKey's answer has no KeyState",
+            facts,
+        )
+    if state is None:
+        return Finding(
+            finding_id,
+            Verdict.FAILED,
+            use.state,
+            "the key is not enabled (Enabled is false; no KeyState shown): KMS cannot use it "
+            "(KEY-08)",
+            facts,
+        )
     if state == "Enabled":
         return Finding(finding_id, Verdict.PASSED, use.state, "the key is enabled", facts)
     if state == "PendingDeletion":
@@ -130,7 +147,7 @@ def _state(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> F
         finding_id,
         Verdict.FAILED,
         use.state,
-        f"the key is in state {state or MISSING}, not Enabled: KMS cannot use it (KEY-08)",
+        f"the key is in state {state}, not Enabled: KMS cannot use it (KEY-08)",
         facts,
     )
 
@@ -146,6 +163,22 @@ def _spec(metadata: dict[str, Any], use: KeyUse, evidence: dict[str, Any]) -> Fi
     finding_id = f"{use.prefix}-spec"
     if spec == SYMMETRIC and usage == ENCRYPT_DECRYPT:
         return Finding(finding_id, Verdict.PASSED, use.spec, "a symmetric encryption key", facts)
+    wrong = (spec is not None and spec != SYMMETRIC) or (
+        usage is not None and usage != ENCRYPT_DECRYPT
+    )
+    if not wrong:  # what is shown is right, but not all of it is shown (moto omits KeyUsage)
+        absent = " and ".join(
+            name for name, value in (("KeySpec", spec), ("KeyUsage", usage)) if value is None
+        )
+        shown = f" (KeySpec {spec})" if spec else f" (KeyUsage {usage})" if usage else ""
+        return Finding(
+            finding_id,
+            Verdict.ERROR,
+            use.spec,
+            f"{COULD_NOT_TELL} whether it is a symmetric encryption key: DescribeKey's answer "
+            f"has no {absent}{shown}",
+            facts,
+        )
     return Finding(
         finding_id,
         Verdict.FAILED,
@@ -176,7 +209,13 @@ def _policy(
     try:
         reading = read_policy(str(answer.get("Policy", "")), principals, use.actions)
     except PolicyUnreadable as error:
-        return Finding(finding_id, Verdict.WARN, use.policy, str(error), checked)
+        return Finding(
+            finding_id,
+            Verdict.ERROR,
+            use.policy,
+            f"{COULD_NOT_READ}: {error}",
+            checked,
+        )
     facts = {
         **checked,
         "Policy: Deny statements": reading.deny_statements,
@@ -214,8 +253,8 @@ def _unreadable(
 ) -> Finding:
     return Finding(
         finding_id,
-        Verdict.WARN,
+        Verdict.ERROR,
         grounds,
-        f"could not be checked: {failure.describe()}",
+        f"{COULD_NOT_READ}: {failure.describe()}",
         {**evidence, **failure.evidence()},
     )

@@ -2,7 +2,8 @@
 
 When Firehose cannot use the CMK, it keeps records up to 24 hours and then discards them
 (RET-01, RET-02); these metrics (namespace ``AWS/Firehose``, MET-02) are how anyone learns of
-it in time. A missing alarm is a ``warn``, never ``failed``. An alarm counts when it watches the
+it in time. A missing alarm is a ``warn``, never ``failed``; alarms that cannot be read are an
+``error`` (the audit cannot say there is one). An alarm counts when it watches the
 metric in ``AWS/Firehose`` with the dimension ``DeliveryStreamName`` = the stream (MET-07), and
 notifies someone (actions enabled and at least one AlarmAction). The dimension is checked here
 as well, since some emulators (moto) ignore it in DescribeAlarmsForMetric.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.audit.findings import Finding
+from firehose_conformance.audit.findings import COULD_NOT_READ, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.reads import Unreadable, read
 from firehose_conformance.spec_facts import KMS_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE
@@ -57,9 +58,9 @@ def _check_metric(cloudwatch: ReadOnlyClient, stream: str, metric: str, rid: str
     if isinstance(answer, Unreadable):
         return Finding(
             finding_id,
-            Verdict.WARN,
+            Verdict.ERROR,
             grounds,
-            f"alarms on {metric} could not be read: {answer.describe()}",
+            f"{COULD_NOT_READ} the alarms on {metric}: {answer.describe()}",
             {**asked, **answer.evidence()},
         )
     watching = [a for a in answer.get("MetricAlarms", []) if _watches(a, metric, stream)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from firehose_conformance.audit.findings import MISSING, Finding
+from firehose_conformance.audit.findings import COULD_NOT_READ, COULD_NOT_TELL, MISSING, Finding
 from firehose_conformance.audit.guard import ReadOnlyClient
 from firehose_conformance.audit.keys import SOURCE_KEY, check_key
 from firehose_conformance.audit.policy import firehose_principals
@@ -56,10 +56,10 @@ def check_kinesis_source(
         return [
             Finding(
                 "source-sse",
-                Verdict.WARN,
+                Verdict.ERROR,
                 grounds,
-                "the source data stream is not named in DescribeDeliveryStream, so its SSE "
-                "cannot be checked",
+                f"{COULD_NOT_TELL} whether the source is encrypted: DescribeDeliveryStream does "
+                "not name the source data stream",
                 {f"{KDS_SOURCE}.KinesisStreamARN": MISSING},
             )
         ]
@@ -79,9 +79,9 @@ def check_kinesis_source(
         return [
             Finding(
                 "source-sse",
-                Verdict.WARN,
+                Verdict.ERROR,
                 grounds,
-                f"the source data stream's SSE could not be checked: {summary.describe()}",
+                f"{COULD_NOT_READ} the source data stream: {summary.describe()}",
                 {**evidence, **summary.evidence()},
             )
         ]
@@ -91,6 +91,17 @@ def check_kinesis_source(
     evidence["StreamDescriptionSummary.EncryptionType"] = encryption
     evidence["StreamDescriptionSummary.KeyId"] = key_id or MISSING
     evidence["StreamDescriptionSummary.StreamStatus"] = details.get("StreamStatus", MISSING)
+    if "EncryptionType" not in details:
+        return [
+            Finding(
+                "source-sse",
+                Verdict.ERROR,
+                grounds,
+                f"{COULD_NOT_TELL} whether the source data stream is encrypted: "
+                "DescribeStreamSummary's answer has no EncryptionType",
+                evidence,
+            )
+        ]
     if encryption != "KMS":
         return [
             Finding(

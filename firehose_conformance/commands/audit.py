@@ -1,8 +1,9 @@
 """``firehose-conformance audit``: a read-only audit of an account's Firehose data protection.
 
-Exit code 0 when no finding fails, 1 when one does, 2 when the audit cannot run (no
+Exit code 0 when no finding fails, 1 when one does, 2 when the audit could not complete: a
+finding could not be evaluated (unless ``--allow-partial``), or the audit cannot run at all (no
 credentials, an unknown profile, an endpoint that does not answer, streams that cannot be
-listed); the reason is one line on stderr.
+listed; the reason is one line on stderr). 130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import argparse
 import sys
 
 from firehose_conformance.audit.auditor import audit
-from firehose_conformance.audit.clients import open_regions
-from firehose_conformance.audit.reads import AuditAborted
+from firehose_conformance.audit.clients import open_account
+from firehose_conformance.audit.progress import AuditProgress
+from firehose_conformance.audit.reads import AuditAborted, Patience
 from firehose_conformance.audit.render import FORMATS, render
+from firehose_conformance.errors import UsageError
+
+INTERRUPTED = 130
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,16 +44,59 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="only this stream (repeatable; default: every stream)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default), json, md, ocsf (OCSF Detection Findings), sarif (SARIF 2.1.0)",
+    )
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="findings that could not be evaluated (error) do not make the exit code 2",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=Patience.budget,
+        metavar="S",
+        help="the most the audit waits out throttling and failing reads, in all "
+        f"(default {Patience.budget:.0f} s); then such reads are errors",
+    )
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--progress",
+        action="store_true",
+        help="a line per stream on stderr even when it is not a terminal",
+    )
+    shown.add_argument("--quiet", action="store_true", help="nothing on stderr but errors")
     parser.set_defaults(handler=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
+    if not args.max_wait >= 0:
+        raise UsageError("--max-wait must be 0 or more seconds")
+    progress = AuditProgress.for_cli(quiet=args.quiet, progress=args.progress)
+    patience = Patience(budget=args.max_wait, say=progress.say)
     try:
-        regions = open_regions(args.region, profile=args.profile, endpoint_url=args.endpoint_url)
-        report = audit(regions, streams=args.stream, endpoint_url=args.endpoint_url)
+        opened = open_account(
+            args.region, profile=args.profile, endpoint_url=args.endpoint_url, patience=patience
+        )
+        if opened.account_note:
+            progress.say(f"the account is not known: STS {opened.account_note}")
+        report = audit(
+            opened.regions,
+            streams=args.stream,
+            endpoint_url=args.endpoint_url,
+            caller_account=opened.account,
+            allow_partial=args.allow_partial,
+            progress=progress,
+        )
     except AuditAborted as aborted:
         print(f"firehose-conformance: error: audit: {aborted}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("firehose-conformance: audit interrupted; no report", file=sys.stderr)
+        return INTERRUPTED
     sys.stdout.write(render(report, args.format))
     return report.exit_code

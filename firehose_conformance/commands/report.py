@@ -2,14 +2,22 @@
 
 Formats: a terminal matrix (``table``), Markdown, one self-contained HTML page, merged JSON.
 Without ``--out`` the report goes to stdout; with it, to DIR/report.<ext>.
+
+Each results file is checked before anything is rendered: every verdict must be a word of the
+project (``verdicts.Verdict``; ``warn`` is the audit's alone) and every requirement ID one of
+the catalog's. A file that is not is exit 2, with one line naming the file, the value and
+where it is (``scenarios[3].verdict``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from firehose_conformance.catalog import Requirement, load_catalog
+from firehose_conformance.errors import UsageError
 from firehose_conformance.features import (
     load_all_scenario_texts,
     scenarios_by_requirement,
@@ -17,11 +25,17 @@ from firehose_conformance.features import (
 from firehose_conformance.reports.html import render_html
 from firehose_conformance.reports.jsondoc import render_json
 from firehose_conformance.reports.markdown import render_markdown
-from firehose_conformance.reports.merge import Merged, load_merged
+from firehose_conformance.reports.merge import Merged, merge
 from firehose_conformance.reports.symbols import needs_ascii
 from firehose_conformance.reports.table import render_table
+from firehose_conformance.results import Results, read_results
+from firehose_conformance.verdicts import Verdict
 
 EXTENSIONS = {"table": "txt", "md": "md", "html": "html", "json": "json"}
+# The words a results document may use: every verdict of the project but the audit's own ``warn``
+# (words added to ``Verdict`` later are accepted as they come); ``untested`` is a requirement's.
+REQUIREMENT_WORDS = tuple(v.value for v in Verdict if v is not Verdict.WARN)
+SCENARIO_WORDS = tuple(w for w in REQUIREMENT_WORDS if w != Verdict.UNTESTED)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -44,8 +58,49 @@ def render(merged: Merged, fmt: str, *, ascii: bool = False) -> str:
     return render_html(merged, scenarios_by_requirement(load_all_scenario_texts()))
 
 
+def load_checked(paths: Sequence[Path], catalog: Mapping[str, Requirement] | None = None) -> Merged:
+    """Read, check and merge the results files, in the order given."""
+    catalog = catalog or load_catalog()
+    loaded = []
+    for path in paths:
+        results = read_results(Path(path))
+        check_results(results, path, catalog)
+        loaded.append(results)
+    return merge(loaded, catalog)
+
+
+def check_results(results: Results, path: Path, catalog: Mapping[str, Requirement]) -> None:
+    """``UsageError`` naming the file, the value and where, for the first word or ID the
+    project does not know."""
+
+    def verdict(word: str, where: str, words: tuple[str, ...]) -> None:
+        if word not in words:
+            raise UsageError(
+                f"{path}: {where} is {word!r}, not a verdict word ({', '.join(words)})"
+            )
+
+    def requirement(rid: str, where: str) -> None:
+        if rid not in catalog:
+            raise UsageError(f"{path}: {where} is {rid!r}, not a requirement ID of the catalog")
+
+    for word in results.summary:
+        verdict(word, "a key of summary", SCENARIO_WORDS)
+    for word in results.requirement_summary:
+        verdict(word, "a key of requirement_summary", REQUIREMENT_WORDS)
+    for index, row in enumerate(results.requirements):
+        requirement(row.id, f"requirements[{index}].id")
+        verdict(row.verdict, f"requirements[{index}].verdict ({row.id})", REQUIREMENT_WORDS)
+    for index, scenario in enumerate(results.scenarios):
+        where = f"scenarios[{index}]"
+        verdict(scenario.verdict, f"{where}.verdict ({scenario.name!r})", SCENARIO_WORDS)
+        for position, rid in enumerate(scenario.requirements):
+            requirement(rid, f"{where}.requirements[{position}] ({scenario.name!r})")
+        for position, rid in enumerate(getattr(scenario, "observed", None) or ()):
+            requirement(rid, f"{where}.observed[{position}] ({scenario.name!r})")
+
+
 def execute(args: argparse.Namespace) -> int:
-    merged = load_merged(args.results)
+    merged = load_checked(args.results)
     if args.out is None:
         ascii = args.format == "table" and needs_ascii(sys.stdout)
         sys.stdout.write(render(merged, args.format, ascii=ascii))

@@ -28,6 +28,7 @@ SERVICES = ("firehose", "kms", "kinesis", "s3", "cloudwatch")
 
 # Expected findings: verdicts by finding id.
 P, F, W, NA = Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE
+E = Verdict.ERROR
 KEY_OK = {"sse-key-exists": P, "sse-key-state": P, "sse-key-spec": P, "sse-key-policy": P}
 SOURCE_KEY_OK = {f"source-{k[4:]}": v for k, v in KEY_OK.items()}
 

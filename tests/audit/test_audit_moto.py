@@ -3,8 +3,8 @@
 Beyond the streams the reference account has, moto holds what only it can: CloudWatch alarms,
 MSK- and database-sourced streams, and its known deviations (emulators.md), which the audit
 must read for what they are: no DeliveryStreamEncryptionConfiguration on an unencrypted stream,
-a configuration without Status after a create with SSE, ENABLED with an asymmetric key, and
-ENABLED on a Kinesis-sourced stream.
+a configuration without Status after a create with SSE (could not tell), a key without KeyUsage
+(could not tell), ENABLED with an asymmetric key, and ENABLED on a Kinesis-sourced stream.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from accounts import (
     SERVICES,
     SOURCE_KEY_OK,
     Account,
+    E,
     F,
     P,
     W,
@@ -48,7 +49,8 @@ EXPECTED: dict[str, dict[str, Verdict]] = {
     "dp-key-deleting": {"sse-status": P, **KEY_OK, "sse-key-state": F, **NO_ALARMS},
     "dp-key-denying": {"sse-status": P, **KEY_OK, "sse-key-policy": F, **NO_ALARMS},
     "dp-asymmetric": {"sse-status": P, **KEY_OK, "sse-key-spec": F, **NO_ALARMS},
-    "dp-created-with-sse": {"sse-status": F, **NO_ALARMS},
+    "dp-created-with-sse": {"sse-status": E, **NO_ALARMS},
+    "dp-key-no-usage": {"sse-status": P, **KEY_OK, "sse-key-spec": E, **NO_ALARMS},
     "dp-key-gone": {"sse-status": P, "sse-key-exists": F, **NO_ALARMS},
     "kds-encrypted": {"sse-status": NA, "source-sse": P, **SOURCE_KEY_OK, "kms-alarms": NA},
     "kds-plain": {"sse-status": NA, "source-sse": F, "kms-alarms": NA},
@@ -94,6 +96,9 @@ def build(session: boto3.session.Session) -> tuple[AuditReport, dict[str, str]]:
         S3DestinationConfiguration=account._destination(),
     )
     account.direct_put("dp-key-gone", sse=cmk(keys["good"].replace(keys["good"][-4:], "0000")))
+    # moto's DescribeKey omits KeyUsage for a key created without one.
+    no_usage = account.kms.create_key()["KeyMetadata"]["Arn"]
+    account.direct_put("dp-key-no-usage", sse=cmk(no_usage))
     gone = account.data_stream("src-gone")
     account.kinesis_sourced("kds-source-gone", gone)
     account.kinesis.delete_stream(StreamName="src-gone")
@@ -106,7 +111,13 @@ def build(session: boto3.session.Session) -> tuple[AuditReport, dict[str, str]]:
 def test_every_stream_gets_exactly_the_expected_findings(report) -> None:
     audited, _ = report
     assert_findings(audited, EXPECTED)
-    assert audited.exit_code == 1
+    assert audited.errors == 2
+    assert audited.exit_code == 2  # could not complete
+    audited.allow_partial = True
+    try:
+        assert audited.exit_code == 1  # a partial audit still fails on what it could read
+    finally:
+        audited.allow_partial = False
 
 
 def test_a_missing_configuration_is_taken_as_not_encrypted(report) -> None:
@@ -120,10 +131,13 @@ def test_a_missing_configuration_is_taken_as_not_encrypted(report) -> None:
 
 
 def test_a_configuration_without_status_cannot_pass(report) -> None:
-    finding = report[0].stream("dp-created-with-sse").finding("sse-status")
+    stream = report[0].stream("dp-created-with-sse")
+    finding = stream.finding("sse-status")
     assert finding.message == (
-        "DeliveryStreamEncryptionConfiguration has no Status, so SSE cannot be confirmed ENABLED"
+        "could not tell whether SSE is enabled: DeliveryStreamEncryptionConfiguration has no "
+        "Status (SSE-04 says Describe shows it)"
     )
+    assert (stream.verdict, finding.severity.value) == (E, "medium")
     assert finding.evidence["DeliveryStreamEncryptionConfiguration.Status"] == "(missing)"
     assert finding.evidence["DeliveryStreamEncryptionConfiguration.KeyType"] == "AWS_OWNED_CMK"
 
@@ -184,3 +198,15 @@ def test_alarms_count_only_for_their_stream_and_only_when_they_notify(report) ->
     assert none.verdict is W
     assert none.message.startswith("no alarm watches KMSKeyNotFound for this stream")
     assert none.evidence["MetricAlarms[].AlarmName"] == []
+
+
+def test_a_key_without_key_usage_is_could_not_tell_not_a_failure(report) -> None:
+    stream = report[0].stream("dp-key-no-usage")
+    spec = stream.finding("sse-key-spec")
+    assert spec.verdict is E
+    assert spec.message == (
+        "could not tell whether it is a symmetric encryption key: DescribeKey's answer has no "
+        "KeyUsage (KeySpec SYMMETRIC_DEFAULT)"
+    )
+    assert spec.evidence["KeyMetadata.KeyUsage"] == "(missing)"
+    assert stream.verdict is E  # not failed: nothing wrong was read

@@ -1,8 +1,9 @@
 """The audit of an account in the reference cloud: every kind of stream, every finding checked.
 
 The audit reads through its own read-only wrappers of the cloud's boto3 clients. The reference
-implements no CloudWatch alarms, so every alarm finding is a warning that says the alarms could
-not be read; moto's account (test_audit_moto.py) checks alarms for real.
+implements no CloudWatch alarms, so every alarm finding is an error that says the alarms could
+not be read (the audit could not complete); moto's account (test_audit_moto.py) checks alarms
+for real.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from accounts import (
     OWNED,
     SOURCE_KEY_OK,
     Account,
+    E,
     F,
     P,
     W,
@@ -30,7 +32,7 @@ from firehose_conformance.verdicts import Verdict
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
 
-ALARMS_UNREAD = {f"alarm-{m}": W for m in METRICS}
+ALARMS_UNREAD = {f"alarm-{m}": E for m in METRICS}
 NO_ALARMS = {"kms-alarms": NA}
 
 EXPECTED: dict[str, dict[str, Verdict]] = {
@@ -83,7 +85,7 @@ def report(cloud: ReferenceCloud, reference_account: Account) -> tuple[AuditRepo
 def test_every_stream_gets_exactly_the_expected_findings(report) -> None:
     audited, _ = report
     assert_findings(audited, EXPECTED)
-    assert audited.exit_code == 1
+    assert audited.exit_code == 2  # the alarms could not be read: could not complete
 
 
 def test_direct_put_enabled_passes_with_the_key_named(report) -> None:
@@ -143,6 +145,12 @@ def test_a_stream_whose_creation_failed_shows_why(report) -> None:
     assert finding.evidence["FailureDescription.Type"] == "INVALID_KMS_KEY"
     sse = stream.finding("sse-status")
     assert sse.evidence["FailureDescription.Type"] == "INVALID_KMS_KEY"
+    # Never had SSE: no word of a previous CMK staying in use.
+    assert sse.message.endswith("the stream was created with SSE, so SSE was never enabled on it")
+    assert "SSE-11" not in sse.requirements
+    # Enabled later on an existing stream: Describe cannot tell, so both readings are given.
+    started = report[0].stream("dp-asymmetric").finding("sse-status")
+    assert "Describe does not show whether SSE was enabled before this attempt" in (started.message)
 
 
 def test_unusable_keys_fail_each_for_its_reason(report) -> None:
@@ -197,11 +205,11 @@ def test_kinesis_sourced_streams_are_judged_by_their_source(report) -> None:
     assert alarms.requirements == ("MET-01", "SRC-08")
 
 
-def test_alarms_that_cannot_be_read_are_warnings_saying_why(report) -> None:
+def test_alarms_that_cannot_be_read_are_errors_saying_why(report) -> None:
     finding = report[0].stream("dp-owned").finding("alarm-KMSKeyDisabled")
-    assert finding.verdict is W
+    assert finding.verdict is E
     assert finding.message == (
-        "alarms on KMSKeyDisabled could not be read: DescribeAlarmsForMetric failed: "
+        "could not read the alarms on KMSKeyDisabled: DescribeAlarmsForMetric failed: "
         "UnknownOperationException"
     )
     assert finding.evidence["DescribeAlarmsForMetric"].startswith("UnknownOperationException: ")

@@ -131,6 +131,9 @@ def test_the_allow_list_holds_only_reads() -> None:
     assert not is_permitted("kinesis", "GetRecords")  # the prefix alone is not enough
     assert not is_permitted("s3", "GetObject")
     assert not is_permitted("firehose", "DeleteDeliveryStream")
+    assert is_permitted("sts", "GetCallerIdentity")
+    assert not is_permitted("sts", "GetSessionToken")  # a Get with a side effect
+    assert not is_permitted("sts", "AssumeRole")
 
 
 def test_readme_publishes_exactly_the_actions_the_audit_may_call() -> None:
@@ -149,4 +152,5 @@ def test_readme_publishes_exactly_the_actions_the_audit_may_call() -> None:
         "kinesis:DescribeStreamSummary",
         "kms:DescribeKey",
         "kms:GetKeyPolicy",
+        "sts:GetCallerIdentity",
     ]

@@ -11,7 +11,14 @@ import pytest
 
 from firehose_conformance.audit.auditor import stream_status
 from firehose_conformance.audit.directput import check_direct_put, role_arns, sse_status
-from firehose_conformance.audit.findings import AuditReport, Finding, StreamAudit
+from firehose_conformance.audit.findings import (
+    FINDING_TITLES,
+    AuditReport,
+    Finding,
+    Severity,
+    StreamAudit,
+    severity_of,
+)
 from firehose_conformance.verdicts import Verdict
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -114,10 +121,11 @@ def test_a_cmk_without_key_arn_cannot_be_checked() -> None:
     )
     assert [(f.id, f.verdict) for f in findings] == [
         ("sse-status", Verdict.PASSED),
-        ("sse-key-exists", Verdict.WARN),
+        ("sse-key-exists", Verdict.ERROR),
     ]
     assert findings[0].message == "SSE is ENABLED with the customer managed CMK (no KeyARN shown)"
     assert findings[1].requirements == ("SSE-16",)
+    assert findings[1].message.startswith("could not tell which key: KeyType is CUSTOMER_MANAGED")
 
 
 def test_the_key_of_a_disabled_stream_is_not_checked() -> None:
@@ -160,20 +168,86 @@ def test_a_stream_that_failed_to_be_created_or_deleted_fails(state: str, grounds
 
 def test_findings_cite_only_catalog_requirements() -> None:
     with pytest.raises(ValueError, match=r"unknown requirement\(s\) \['SSE-99'\]"):
-        Finding("x", Verdict.PASSED, ("SSE-99",), "m")
+        Finding("sse-status", Verdict.PASSED, ("SSE-99",), "m")
     with pytest.raises(ValueError, match="names no requirement"):
-        Finding("x", Verdict.PASSED, (), "m")
+        Finding("sse-status", Verdict.PASSED, (), "m")
+    with pytest.raises(ValueError, match="'x' has no title"):
+        Finding("x", Verdict.PASSED, ("SSE-04",), "m")
+    with pytest.raises(ValueError, match="is not an audit verdict"):
+        Finding("sse-status", Verdict.UNTESTED, ("SSE-04",), "m")
 
 
 def test_a_stream_is_as_bad_as_its_worst_finding() -> None:
-    ok = Finding("a", Verdict.PASSED, ("SSE-04",), "m")
-    warn = Finding("b", Verdict.WARN, ("SSE-04",), "m")
-    na = Finding("c", Verdict.NOT_APPLICABLE, ("SRC-08",), "m")
+    ok = Finding("sse-status", Verdict.PASSED, ("SSE-04",), "m")
+    warn = Finding("sse-key-policy", Verdict.WARN, ("SSE-04",), "m")
+    na = Finding("kms-alarms", Verdict.NOT_APPLICABLE, ("SRC-08",), "m")
+    error = Finding("sse-key-spec", Verdict.ERROR, ("KEY-02",), "could not tell")
+    failed = Finding("sse-key-state", Verdict.FAILED, ("KEY-08",), "disabled")
     stream = StreamAudit("r", "s", None, "DirectPut", [na, ok, warn])
     assert stream.verdict is Verdict.WARN
+    assert StreamAudit("r", "t", None, None, [ok, error, warn]).verdict is Verdict.ERROR
+    assert StreamAudit("r", "u", None, None, [error, failed]).verdict is Verdict.FAILED
     assert StreamAudit("r", "e", None, "DirectPut").verdict is Verdict.NOT_APPLICABLE
     with pytest.raises(KeyError):
         stream.finding("zz")
     report = AuditReport(NOW, ("r",), None, [stream])
     with pytest.raises(KeyError):
         report.stream("s", region="elsewhere")
+
+
+def test_a_failed_first_enable_is_not_called_a_key_change() -> None:
+    """Describe cannot tell a failed first enable from a failed key change (AMB-08): the message
+    gives both readings rather than asserting that a previous CMK stays in use."""
+    failure = {"Type": "INVALID_KMS_KEY", "Details": "asymmetric"}
+    finding = status({"Status": "ENABLING_FAILED", "FailureDescription": failure})
+    assert finding.message == (
+        "ENABLING_FAILED: the most recent attempt to enable SSE failed: INVALID_KMS_KEY: "
+        "asymmetric; Describe does not show whether SSE was enabled before this attempt: if it "
+        "was (a failed key change), encryption stays on with the previous CMK (SSE-11); if not, "
+        "this stream's data is not encrypted at rest"
+    )
+    assert "SSE-11" in finding.requirements
+
+
+@pytest.mark.parametrize("stream_state", ["CREATING_FAILED", "CREATING"])
+def test_a_stream_created_with_failing_sse_never_had_a_previous_key(stream_state: str) -> None:
+    failure = {"Type": "INVALID_KMS_KEY", "Details": "asymmetric"}
+    enc = {"Status": "ENABLING_FAILED", "FailureDescription": failure}
+    finding = status(enc, DeliveryStreamStatus=stream_state)
+    assert finding.verdict is Verdict.FAILED
+    assert finding.message.endswith(
+        "; the stream was created with SSE, so SSE was never enabled on it"
+    )
+    assert "previous CMK" not in finding.message
+    assert "SSE-11" not in finding.requirements
+
+
+def test_a_configuration_without_status_is_could_not_tell() -> None:
+    finding = status({"KeyType": "AWS_OWNED_CMK"})
+    assert finding.verdict is Verdict.ERROR
+    assert finding.message.startswith("could not tell whether SSE is enabled: ")
+    assert finding.evidence[f"{ENC}.Status"] == "(missing)"
+
+
+@pytest.mark.parametrize(
+    ("finding_id", "verdict", "severity"),
+    [
+        ("sse-status", Verdict.FAILED, Severity.HIGH),
+        ("alarm-KMSKeyDisabled", Verdict.ERROR, Severity.MEDIUM),
+        ("sse-status", Verdict.WARN, Severity.MEDIUM),
+        ("sse-key-policy", Verdict.WARN, Severity.MEDIUM),
+        ("alarm-KMSKeyNotFound", Verdict.WARN, Severity.LOW),
+        ("sse-status", Verdict.PASSED, Severity.INFORMATIONAL),
+        ("kms-alarms", Verdict.NOT_APPLICABLE, Severity.INFORMATIONAL),
+    ],
+)
+def test_the_severity_of_each_finding(finding_id: str, verdict: Verdict, severity) -> None:
+    assert severity_of(finding_id, verdict) is severity
+    assert Finding(finding_id, verdict, ("SSE-04",), "m").to_dict()["severity"] == severity.value
+
+
+def test_every_finding_id_has_a_title() -> None:
+    assert len(FINDING_TITLES) == 17
+    assert FINDING_TITLES["alarm-KMSKeyInvalidState"] == (
+        "A CloudWatch alarm on KMSKeyInvalidState notifies someone"
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from firehose_conformance.audit.findings import Finding
+from firehose_conformance.audit.findings import FINDING_VERDICTS, Finding
 from firehose_conformance.errors import (
     CapabilityMissing,
     PreconditionUnreachable,
@@ -12,6 +12,7 @@ from firehose_conformance.errors import (
 from firehose_conformance.verdicts import (
     AUDIT_VERDICTS,
     REQUIREMENT_VERDICTS,
+    SCENARIO_VERDICTS,
     Verdict,
     classify_exception,
     requirement_verdict,
@@ -67,6 +68,9 @@ def test_requirement_rollup(verdicts: list[Verdict], expected: Verdict) -> None:
 
 def test_the_audit_speaks_the_suite_s_words_and_only_it_says_warn() -> None:
     assert set(AUDIT_VERDICTS) - set(REQUIREMENT_VERDICTS) == {Verdict.WARN}
-    assert Finding("x", "passed", ("SSE-04",), "m").verdict is Verdict.PASSED
+    # The audit's findings also say error (could not be evaluated): audit/findings.py.
+    assert set(FINDING_VERDICTS) - set(SCENARIO_VERDICTS) == {Verdict.WARN}
+    assert Finding("sse-status", "passed", ("SSE-04",), "m").verdict is Verdict.PASSED
+    assert Finding("sse-status", Verdict.ERROR, ("SSE-04",), "m").verdict is Verdict.ERROR
     with pytest.raises(ValueError, match="not an audit verdict"):
-        Finding("x", Verdict.ERROR, ("SSE-04",), "m")
+        Finding("sse-status", Verdict.UNTESTED, ("SSE-04",), "m")
