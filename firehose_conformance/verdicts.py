@@ -27,7 +27,14 @@ class Verdict(StrEnum):
 # Which words each kind of subject can get, in the order documents list them.
 SCENARIO_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.NOT_APPLICABLE, Verdict.ERROR)
 REQUIREMENT_VERDICTS = (*SCENARIO_VERDICTS, Verdict.UNTESTED)
-AUDIT_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.WARN, Verdict.NOT_APPLICABLE)
+# The audit's findings, in the order its counts list them: error is a finding it could not read.
+AUDIT_VERDICTS = (
+    Verdict.PASSED,
+    Verdict.FAILED,
+    Verdict.ERROR,
+    Verdict.WARN,
+    Verdict.NOT_APPLICABLE,
+)
 
 
 def classify_exception(exc: BaseException) -> tuple[Verdict, str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.spec_facts import KMS_METRICS
-from firehose_conformance.verdicts import Verdict
+from firehose_conformance.verdicts import AUDIT_VERDICTS, Verdict
 
 # v2: the verdict words became the suite's (passed, failed; v1 said pass, fail).
 # v3: the word ``error``, a severity per finding, the accounts, ``complete`` and
@@ -33,13 +33,7 @@ COULD_NOT_READ = "could not read"  # how an error finding's message starts, for 
 COULD_NOT_TELL = "could not tell"  # ... and for an answer without the field it decides on
 
 # The audit's words, in the order documents list them.
-FINDING_VERDICTS = (
-    Verdict.PASSED,
-    Verdict.FAILED,
-    Verdict.ERROR,
-    Verdict.WARN,
-    Verdict.NOT_APPLICABLE,
-)
+FINDING_VERDICTS = AUDIT_VERDICTS
 # A stream's overall verdict is its worst finding's; not_applicable never hides anything, and a
 # failure outranks what could not be evaluated.
 _RANK = {
