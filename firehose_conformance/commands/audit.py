@@ -14,6 +14,7 @@ from firehose_conformance.audit.auditor import audit
 from firehose_conformance.audit.clients import open_regions
 from firehose_conformance.audit.reads import AuditAborted
 from firehose_conformance.audit.render import FORMATS, render
+from firehose_conformance.targets.options import add_aws_flags, audit_settings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,15 +24,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Audit each delivery stream's data protection: SSE by source type, the "
         "KMS keys, and alarms on the KMSKey* metrics. Makes only read calls.",
     )
-    parser.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        metavar="R",
-        help="repeatable (default: the configured region)",
-    )
-    parser.add_argument("--profile", metavar="P", help="a named AWS profile")
-    parser.add_argument("--endpoint-url", metavar="URL", help="audit an emulator at this URL")
+    add_aws_flags(parser, regions="repeatable")
     parser.add_argument(
         "--stream",
         action="append",
@@ -44,9 +37,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    region_names, endpoint_url = audit_settings(args)  # as run and sweep read them
     try:
-        regions = open_regions(args.region, profile=args.profile, endpoint_url=args.endpoint_url)
-        report = audit(regions, streams=args.stream, endpoint_url=args.endpoint_url)
+        regions = open_regions(region_names, profile=args.profile, endpoint_url=endpoint_url)
+        report = audit(regions, streams=args.stream, endpoint_url=endpoint_url)
     except AuditAborted as aborted:
         print(f"firehose-conformance: error: audit: {aborted}", file=sys.stderr)
         return 2
