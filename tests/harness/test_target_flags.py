@@ -24,6 +24,7 @@ from firehose_conformance.aws_clients import (
 )
 from firehose_conformance.cli import main
 from firehose_conformance.errors import UsageError
+from firehose_conformance.targets import make_target
 from firehose_conformance.targets.options import choose_target, options_from_args
 
 COMMANDS = ("run", "audit", "sweep")
@@ -291,3 +292,15 @@ def test_a_url_that_is_not_the_firehose_api_is_refused_in_one_line(
     )
     assert "HTTP 200" in err and "without DeliveryStreamNames" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["reference", "moto"])
+def test_reference_and_moto_never_follow_aws_endpoint_url(
+    name: str, closed_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url)
+    made = make_target(name)
+    try:
+        assert made.firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    finally:
+        made.close()
