@@ -30,6 +30,7 @@ from typing import TextIO
 
 from firehose_conformance.aws_clients import (
     EMULATOR_TIMEOUTS,
+    check_endpoint_url,
     client_config,
     configured_region,
     make_client,
@@ -124,11 +125,12 @@ def one_region(args: argparse.Namespace) -> str | None:
 
 
 def choose_target(args: argparse.Namespace, default: str, *, say: TextIO | None = None) -> str:
-    """``--target``; else ``endpoint`` when ``--endpoint-url`` is given or an endpoint is
-    configured (saying so in one line on ``say``, stderr by default); else ``default``."""
+    """``--target``; else ``endpoint`` when ``--endpoint-url`` (or ``--target-option
+    endpoint_url=``) is given or an endpoint is configured (saying so in one line on ``say``,
+    stderr by default); else ``default``."""
     if args.target:
         return str(args.target)
-    if args.endpoint_url:
+    if args.endpoint_url or parse_target_options(args.target_option).get("endpoint_url"):
         return "endpoint"
     try:
         found = one_endpoint(profile_session(args.profile))
@@ -193,6 +195,8 @@ def audit_settings(args: argparse.Namespace) -> tuple[list[str], str | None]:
     The audit reads AWS itself when none is configured."""
     try:
         session = profile_session(args.profile)
+        if args.endpoint_url:
+            check_endpoint_url(args.endpoint_url, "--endpoint-url")
     except ValueError:
         return list(args.region), args.endpoint_url  # the audit says it, in its own words
     try:

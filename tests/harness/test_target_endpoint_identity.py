@@ -28,6 +28,8 @@ def clean_environment(no_real_aws: None, monkeypatch: pytest.MonkeyPatch) -> Non
     for name in list(os.environ):
         if name.startswith(("AWS_ENDPOINT_URL", "MOTO_")) or name.endswith("_REGION"):
             monkeypatch.delenv(name)
+    # Under pytest-xdist: the runs here are serial (a manual-clock server refuses parallel ones).
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
 
 
 @pytest.fixture(scope="module")

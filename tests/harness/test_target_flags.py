@@ -147,6 +147,7 @@ def test_the_target_follows_the_flag_then_the_environment(
     assert choose_target(args(), "reference") == "reference"
     assert choose_target(args(), "aws") == "aws"
     assert choose_target(args(endpoint_url="http://127.0.0.1:1"), "reference") == "endpoint"
+    assert choose_target(args(target_option=["endpoint_url=http://h:1"]), "aws") == "endpoint"
     assert capsys.readouterr().err == ""
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
     assert choose_target(args(target="moto"), "reference") == "moto"
