@@ -59,7 +59,10 @@ def describe(block: dict[str, Any], *, stable: bool = False) -> str:
     packages = block.get("packages", {})
     parts += [f"{name} {version}" for name, version in packages.items() if name != DISTRIBUTION]
     target = block.get("target", {})
-    shown = ", ".join(f"{k} {v}" for k, v in target.items() if k != "name" and v)
+    # Where each value came from (endpoint_source, ...) stays in the JSON: the line says whom.
+    shown = ", ".join(
+        f"{k} {v}" for k, v in target.items() if k != "name" and not k.endswith("_source") and v
+    )
     if shown:
         parts.append(f"target: {shown}")
     return " · ".join(parts)

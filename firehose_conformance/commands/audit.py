@@ -17,6 +17,7 @@ from firehose_conformance.audit.progress import AuditProgress
 from firehose_conformance.audit.reads import AuditAborted, Patience
 from firehose_conformance.audit.render import FORMATS, render
 from firehose_conformance.errors import UsageError
+from firehose_conformance.targets.options import add_aws_flags, audit_settings
 
 INTERRUPTED = 130
 
@@ -28,15 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Audit each delivery stream's data protection: SSE by source type, the "
         "KMS keys, and alarms on the KMSKey* metrics. Makes only read calls.",
     )
-    parser.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        metavar="R",
-        help="repeatable (default: the configured region)",
-    )
-    parser.add_argument("--profile", metavar="P", help="a named AWS profile")
-    parser.add_argument("--endpoint-url", metavar="URL", help="audit an emulator at this URL")
+    add_aws_flags(parser, regions="repeatable")
     parser.add_argument(
         "--stream",
         action="append",
@@ -78,16 +71,17 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError("--max-wait must be 0 or more seconds")
     progress = AuditProgress.for_cli(quiet=args.quiet, progress=args.progress)
     patience = Patience(budget=args.max_wait, say=progress.say)
+    region_names, endpoint_url = audit_settings(args)  # as run and sweep read them
     try:
         opened = open_account(
-            args.region, profile=args.profile, endpoint_url=args.endpoint_url, patience=patience
+            region_names, profile=args.profile, endpoint_url=endpoint_url, patience=patience
         )
         if opened.account_note:
             progress.say(f"the account is not known: STS {opened.account_note}")
         report = audit(
             opened.regions,
             streams=args.stream,
-            endpoint_url=args.endpoint_url,
+            endpoint_url=endpoint_url,
             caller_account=opened.account,
             allow_partial=args.allow_partial,
             progress=progress,

@@ -17,8 +17,11 @@ from firehose_conformance.results import Results
 from firehose_conformance.runner import Selection, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES, make_target
 from firehose_conformance.targets.options import (
+    add_aws_flags,
+    add_label_flag,
     add_live_aws_flags,
     add_target_option,
+    choose_target,
     options_from_args,
 )
 
@@ -27,7 +30,13 @@ REASON_WIDTH = 90
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run the suite against a target and report")
-    run.add_argument("--target", default="reference", help="reference (default)")
+    run.add_argument(
+        "--target",
+        help="reference (default), moto, endpoint (implied by --endpoint-url or a configured "
+        "AWS_ENDPOINT_URL), aws",
+    )
+    add_aws_flags(run, regions="the region, one")
+    add_label_flag(run)
     add_target_option(run.add_argument)
     run.add_argument(
         "--results", type=Path, help="results JSON (default reports/results-TARGET.json)"
@@ -46,9 +55,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    args.target = choose_target(args, "reference")
     if args.target not in FACTORIES:
         raise UsageError(f"unknown target {args.target!r}; known: {', '.join(sorted(FACTORIES))}")
-    options = options_from_args(args)
+    options = options_from_args(args, args.target)
     if args.workers < 0:
         raise UsageError("-n must be 0 (serial) or more")
     declaration = load_declaration(args.expectations) if args.expectations else None
@@ -59,8 +69,9 @@ def execute(args: argparse.Namespace) -> int:
     # Make the target once before pytest: a bad option or an unreachable endpoint is then one
     # line and exit 2 here, not a pytest.exit inside the session fixture (exit 1, a full table).
     make_target(args.target, **options).close()
-    results_path = args.results or Path("reports") / f"results-{args.target}.json"
-    junit_path = args.junit or Path("reports") / f"junit-{args.target}.xml"
+    named = args.label or args.target
+    results_path = args.results or Path("reports") / f"results-{named}.json"
+    junit_path = args.junit or Path("reports") / f"junit-{named}.xml"
     progress = Progress.for_terminal(quiet=args.quiet)
     try:
         run = run_suite(

@@ -1,7 +1,8 @@
 """``firehose-conformance serve``: the bundled reference implementation over HTTP.
 
-The same server as ``python -m reference_impl``; point any AWS SDK, or ``run --target endpoint
---target-option endpoint_url=http://127.0.0.1:4573``, at it.
+The same server as ``python -m reference_impl``; point any AWS SDK, or ``run --endpoint-url
+http://127.0.0.1:4573``, at it (moto's own server-mode tests too: it takes ``POST
+/moto-api/reset`` as its reset).
 """
 
 from __future__ import annotations

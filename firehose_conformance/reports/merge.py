@@ -92,13 +92,16 @@ class Merged:
 
 
 def _labels(results: Sequence[Results]) -> list[str]:
-    """Target names, numbered where one target appears more than once (two runs compared)."""
+    """Each run's name: its label (``run --label``, kept in the provenance's target identity),
+    else its target's name; numbered where one name appears more than once."""
     seen: dict[str, int] = {}
     labels = []
     for result in results:
-        seen[result.target] = seen.get(result.target, 0) + 1
-        count = seen[result.target]
-        labels.append(result.target if count == 1 else f"{result.target} ({count})")
+        target = result.provenance.get("target") or {}
+        name = str(target.get("label") or result.target)
+        seen[name] = seen.get(name, 0) + 1
+        count = seen[name]
+        labels.append(name if count == 1 else f"{name} ({count})")
     return labels
 
 

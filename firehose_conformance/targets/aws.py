@@ -1,11 +1,16 @@
 """A real AWS account, only when asked for explicitly.
 
-``--target aws --allow-live-aws --account-id 123456789012 --target-option region=eu-west-1``
-(or ``--target-option allow_live_aws=yes --target-option account_id=…``). Other options:
-``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…`` (a named
-profile), the wait bounds of ``WaitProfile`` in seconds, ``iam_propagation_seconds=…`` and
-``cleanup_pause_seconds=…``. ``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own
-tests only (an emulator standing in for AWS, with dummy credentials); see ``aws_options``.
+``--target aws --allow-live-aws --account-id 123456789012 --region eu-west-1``
+(or ``--target-option allow_live_aws=yes --target-option account_id=… --target-option
+region=…``; the region may also come from ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile).
+Other options: ``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…``
+(``--profile``, a named profile), the wait bounds of ``WaitProfile`` in seconds,
+``iam_propagation_seconds=…`` and ``cleanup_pause_seconds=…``.
+``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own tests only (an emulator standing
+in for AWS, with dummy credentials); see ``aws_options``. An endpoint configured for boto3
+(``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, the profile's) is never followed: the target
+refuses to start while one is set, rather than send a real account's calls somewhere else or
+silently ignore it.
 
 Safety: nothing talks to AWS before the options pass; the credentials must belong to the given
 account (STS GetCallerIdentity) or nothing is created; the plan is printed before the first
@@ -34,7 +39,16 @@ from typing import Any, TextIO
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from firehose_conformance.aws_clients import AWS_TIMEOUTS, client_config, dummy_session, make_client
+from firehose_conformance.aws_clients import (
+    AWS_TIMEOUTS,
+    SUITE_SERVICES,
+    client_config,
+    configured_endpoint,
+    configured_region,
+    dummy_session,
+    make_client,
+    profile_session,
+)
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
@@ -80,7 +94,10 @@ class AwsTarget(Target):
     excluded_tags = EXCLUDED_TAGS
 
     def __init__(self, *, console: TextIO | None = None, **options: str) -> None:
+        options, self.region_source = _with_configured_region(options)
         parsed = parse_options(options)  # before anything talks to AWS
+        if not parsed.testing:
+            _refuse_configured_endpoints(parsed.aws_profile)
         super().__init__()
         self.options: AwsOptions = parsed
         self.region = parsed.region
@@ -171,7 +188,7 @@ class AwsTarget(Target):
         excluded = ", ".join(f"@{tag} ({why})" for tag, why in self.excluded_tags.items())
         lines = [
             f"aws target: account {self.account_id} (STS: {self.caller_arn}), "
-            f"region {self.region} (pinned)"
+            f"region {self.region} (pinned, from {self.region_source})"
             + (f", emulated at {self.endpoint_url} (tests only)" if self.endpoint_url else ""),
             f"run {self.run_id}: everything below is named {prefix}… and tagged {tags}",
             "about to create:",
@@ -184,7 +201,7 @@ class AwsTarget(Target):
             f"(KMS keys: deletion scheduled in {KEY_PENDING_WINDOW_DAYS} days, the shortest)",
             f"not run here: {excluded}",
             "after a SIGKILL: firehose-conformance sweep --target aws --allow-live-aws "
-            f"--account-id {self.account_id} --target-option region={self.region} "
+            f"--account-id {self.account_id} --region {self.region} "
             f"[--run-id {self.run_id}] [--yes]",
         ]
         return "\n".join(lines)
@@ -263,7 +280,7 @@ class AwsTarget(Target):
     def _sweep_hint(self) -> str:
         return (
             "remove the leftovers with: firehose-conformance sweep --target aws --allow-live-aws "
-            f"--account-id {self.account_id} --target-option region={self.region} "
+            f"--account-id {self.account_id} --region {self.region} "
             f"--run-id {self.run_id} --yes"
         )
 
@@ -393,6 +410,38 @@ class _Interrupts:
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _with_configured_region(options: dict[str, str]) -> tuple[dict[str, str], str]:
+    """``options`` with the region boto3's configuration gives where none is given (AWS_REGION,
+    AWS_DEFAULT_REGION, the profile's), and where the region came from."""
+    if options.get("region"):
+        return options, "--region"
+    if options.get("endpoint_url"):  # the harness's own tests: only what they say
+        return options, "--region"
+    try:
+        found = configured_region(profile_session(options.get("aws_profile")))
+    except ValueError:
+        return options, "--region"  # an unknown profile: said by _session, after the guards
+    if found is None:
+        return options, "--region"
+    return {**options, "region": found.value}, found.source
+
+
+def _refuse_configured_endpoints(profile: str | None) -> None:
+    """ValueError while boto3's configuration sends a service of the run elsewhere than AWS."""
+    try:
+        session = profile_session(profile)
+    except ValueError:
+        return  # said by _session
+    for service in (*SUITE_SERVICES, "iam", "cloudtrail"):
+        found = configured_endpoint(session, service)
+        if found is not None:
+            raise ValueError(
+                f"{found.source} is set ({found.value}): the aws target talks to AWS itself and "
+                "never follows it; unset it (or set AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), or "
+                "run an emulator with --target endpoint"
+            )
 
 
 def _session(options: AwsOptions) -> PinnedSession:

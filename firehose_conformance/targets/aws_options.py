@@ -2,7 +2,8 @@
 
 A run against a real account must be asked for twice over: ``allow_live_aws=yes`` and the
 ``account_id`` the credentials must belong to (checked against STS GetCallerIdentity by the
-target). The region is pinned: it must be given, and every client uses it.
+target). The region is pinned: it must be given (``--region``, or boto3's configuration, which
+the target reads), and every client uses it.
 
 ``endpoint_url`` exists ONLY for the harness's own tests: it points every client (STS and IAM
 included) at an emulator on the loopback interface standing in for AWS, and it never carries
@@ -96,7 +97,10 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
         raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
     region = options.get("region") or ""
     if not region:
-        raise ValueError("needs --target-option region=REGION: a run is pinned to one region")
+        raise ValueError(
+            "needs --region REGION (or AWS_REGION, AWS_DEFAULT_REGION, a profile's region): "
+            "a run is pinned to one region"
+        )
     if not REGION.fullmatch(region):
         raise ValueError(f"region must look like eu-west-1, got {region!r}")
     role_arn = options.get("role_arn") or None

@@ -1,15 +1,20 @@
-"""Find and remove what interrupted runs of the aws target left behind.
+"""Find and remove what interrupted runs of the aws or endpoint target left behind.
 
-A resource is a leftover only if it carries BOTH marks of the suite: the ``firehose-conformance``
-tag and the ``fsc-`` name prefix (for a KMS key, which has no name: the tag and the suite's key
-description; for an alias: the prefix and a target key that is a leftover). Global resources
-(IAM roles, S3's bucket list) must also carry this region's tag, and roles live under the
-suite's IAM path. Nothing without these marks is ever touched.
+On a real account (the aws target) a resource is a leftover only if it carries BOTH marks of the
+suite: the ``firehose-conformance`` tag and the ``fsc-`` name prefix (for a KMS key, which has no
+name: the tag and the suite's key description; for an alias: the prefix and a target key that is
+a leftover). Global resources (IAM roles, S3's bucket list) must also carry this region's tag,
+and roles live under the suite's IAM path. Nothing without these marks is ever touched.
+
+On an emulator (the endpoint target, which tags only its KMS keys and makes no IAM roles) the
+name is the mark: ``fsc-<run id>-…``, the run id being six hex digits; keys still need the tag
+and the description.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +42,7 @@ ALIAS = "KMS alias"
 KEY = "KMS key"
 ROLE = "IAM role"
 KINDS = (DELIVERY_STREAM, KINESIS_STREAM, BUCKET, ALIAS, KEY, ROLE)
+RUN_NAME = re.compile(rf"{re.escape(PREFIX)}([0-9a-f]{{6}})-")
 GONE_CODES = frozenset(
     {"ResourceNotFoundException", "NoSuchBucket", "NotFoundException", "NoSuchEntity", "404"}
 )
@@ -62,12 +68,20 @@ class Scan:
     being_removed: list[Leftover]  # keys pending deletion, streams already DELETING
 
 
-def _ours(name: str, tags: dict[str, str], region: str, run_id: str | None) -> bool:
-    if not name.startswith(PREFIX) or TAG_KEY not in tags:
-        return False
-    if tags.get(REGION_TAG_KEY, region) != region:
-        return False
-    return run_id is None or tags[TAG_KEY] == run_id
+def _run_of(name: str, tags: dict[str, str], target: Target, run_id: str | None) -> str | None:
+    """The run that left ``name`` when it is the suite's (and of ``run_id``, if given)."""
+    if not name.startswith(PREFIX):
+        return None
+    if target.name == "aws":
+        if TAG_KEY not in tags or tags.get(REGION_TAG_KEY, target.region) != target.region:
+            return None
+        found: str | None = tags[TAG_KEY]
+    else:  # an emulator: the tag where there is one, else the run id in the name
+        named = RUN_NAME.match(name)
+        found = tags.get(TAG_KEY) or (named.group(1) if named else None)
+    if found is None or (run_id is not None and found != run_id):
+        return None
+    return found
 
 
 def _code(error: ClientError) -> str:
@@ -77,7 +91,10 @@ def _code(error: ClientError) -> str:
 def scan(target: Target, run_id: str | None = None) -> Scan:
     """Every leftover in the target's account and region, in removal order."""
     found: list[Leftover] = []
-    for finder in (_delivery_streams, _kinesis_streams, _buckets, _keys_and_aliases, _roles):
+    finders = [_delivery_streams, _kinesis_streams, _buckets, _keys_and_aliases]
+    if target.name == "aws":  # the endpoint target makes no IAM roles
+        finders.append(_roles)
+    for finder in finders:
         found.extend(finder(target, run_id))
     found.sort(key=lambda item: KINDS.index(item.kind))
     busy = [f for f in found if f.state in ("DELETING", "PendingDeletion")]
@@ -104,8 +121,9 @@ def _delivery_streams(target: Target, run_id: str | None) -> Iterator[Leftover]:
                 if _code(error) in GONE_CODES:
                     continue
                 raise
-            if _ours(name, tags, target.region, run_id):
-                yield Leftover(DELIVERY_STREAM, name, tags[TAG_KEY], status)
+            run = _run_of(name, tags, target, run_id)
+            if run is not None:
+                yield Leftover(DELIVERY_STREAM, name, run, status)
         if not page.get("HasMoreDeliveryStreams") or not names:
             return
         params["ExclusiveStartDeliveryStreamName"] = names[-1]
@@ -129,8 +147,9 @@ def _kinesis_streams(target: Target, run_id: str | None) -> Iterator[Leftover]:
                 if _code(error) in GONE_CODES:
                     continue
                 raise
-            if _ours(name, tags, target.region, run_id):
-                yield Leftover(KINESIS_STREAM, name, tags[TAG_KEY], status)
+            run = _run_of(name, tags, target, run_id)
+            if run is not None:
+                yield Leftover(KINESIS_STREAM, name, run, status)
         if not page.get("HasMoreStreams") or not names:
             return
         params = {"ExclusiveStartStreamName": names[-1]}
@@ -138,7 +157,9 @@ def _kinesis_streams(target: Target, run_id: str | None) -> Iterator[Leftover]:
 
 def _buckets(target: Target, run_id: str | None) -> Iterator[Leftover]:
     s3 = target.client("s3")
-    params: dict[str, Any] = {"Prefix": PREFIX, "BucketRegion": target.region}
+    params: dict[str, Any] = {"Prefix": PREFIX}
+    if target.name == "aws":
+        params["BucketRegion"] = target.region
     while True:
         page = s3.list_buckets(**params)
         for bucket in page.get("Buckets", []):
@@ -153,16 +174,20 @@ def _buckets(target: Target, run_id: str | None) -> Iterator[Leftover]:
 def _bucket_leftover(target: Target, name: str, run_id: str | None) -> Leftover | None:
     if not name.startswith(PREFIX):
         return None
+    aws = target.name == "aws"
     try:
         tags = tags_of(target.client("s3").get_bucket_tagging(Bucket=name)["TagSet"])
     except ClientError as error:
-        if _code(error) in GONE_CODES | {"NoSuchTagSet"}:
-            return None  # untagged: not ours
-        raise
-    # S3 lists the buckets of every region: the region tag must be this one.
-    if REGION_TAG_KEY not in tags or not _ours(name, tags, target.region, run_id):
+        if _code(error) in GONE_CODES or (aws and _code(error) == "NoSuchTagSet"):
+            return None  # on AWS, untagged: not ours
+        if _code(error) != "NoSuchTagSet":
+            raise
+        tags = {}
+    # S3 lists the buckets of every region: on AWS the region tag must be this one.
+    if aws and REGION_TAG_KEY not in tags:
         return None
-    return Leftover(BUCKET, name, tags[TAG_KEY], "")
+    run = _run_of(name, tags, target, run_id)
+    return None if run is None else Leftover(BUCKET, name, run, "")
 
 
 def _keys_and_aliases(target: Target, run_id: str | None) -> Iterator[Leftover]:
@@ -204,10 +229,11 @@ def _key_leftover(target: Target, key_id: str, run_id: str | None) -> Leftover |
         raise
     if not str(meta.get("Description", "")).startswith(KEY_DESCRIPTION):
         return None
-    # A key has no name: the suite's description stands for the prefix.
-    if not _ours(PREFIX, tags, target.region, run_id):
+    # A key has no name: the suite's description and its tag stand for the prefix.
+    if TAG_KEY not in tags:
         return None
-    return Leftover(KEY, key_id, tags[TAG_KEY], str(meta.get("KeyState", "")))
+    run = _run_of(PREFIX, tags, target, run_id)
+    return None if run is None else Leftover(KEY, key_id, run, str(meta.get("KeyState", "")))
 
 
 def _roles(target: Target, run_id: str | None) -> Iterator[Leftover]:
@@ -226,8 +252,9 @@ def _roles(target: Target, run_id: str | None) -> Iterator[Leftover]:
                     continue
                 raise
             # IAM is global: only the roles of runs in this region.
-            if REGION_TAG_KEY in tags and _ours(name, tags, target.region, run_id):
-                yield Leftover(ROLE, name, tags[TAG_KEY], "")
+            run = _run_of(name, tags, target, run_id) if REGION_TAG_KEY in tags else None
+            if run is not None:
+                yield Leftover(ROLE, name, run, "")
         if not page.get("IsTruncated"):
             return
         params["Marker"] = page["Marker"]

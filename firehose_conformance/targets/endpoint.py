@@ -1,13 +1,22 @@
 """Any implementation behind one URL (an emulator such as moto_server, LocalStack, floci).
 
-``--target endpoint --target-option endpoint_url=http://127.0.0.1:5000`` and optionally
-``region=…``, ``account_id=…`` and the wait bounds in seconds (``transition_timeout=…``,
-``delivery_timeout=…``, ``metric_timeout=…``, ``grant_timeout=…``, ``poll_initial=…``,
-``poll_max=…``).
-All services share the URL. The adapter adds no behaviour. It declares the capabilities the
+``run --endpoint-url http://127.0.0.1:5000`` (or ``AWS_ENDPOINT_URL``, or ``--target endpoint
+--target-option endpoint_url=…``), optionally ``--region``, ``--profile``, ``--account-id`` and the
+wait bounds in seconds as target options (``transition_timeout=…``, ``delivery_timeout=…``,
+``metric_timeout=…``, ``grant_timeout=…``, ``poll_initial=…``, ``poll_max=…``).
+
+All services share the URL, and it must be given: without one (flag, option, or an endpoint
+configured as boto3 reads it, see ``aws_clients.one_endpoint``) the target refuses to start, and
+it never talks to AWS's own hosts. The adapter adds no behaviour. It declares the capabilities the
 endpoint says it has: a served reference implementation (``firehose-conformance serve``) lists them
 at ``GET /_reference/health`` and carries them out through that control plane; any other endpoint
 has none, and its capability scenarios are N/A.
+
+Whom it talks to (``identity()``, the results' ``provenance.target``): the URL, the region and the
+account, each with where it came from. The account is STS GetCallerIdentity's (LocalStack's is
+000000000000, moto's 123456789012 unless ``MOTO_ACCOUNT_ID`` says otherwise); only where STS is
+not offered does it come from ``account_id``, the server's health, or the default. The server's
+name and version are added where it says them (``endpoint_probe.describe_server``).
 """
 
 from __future__ import annotations
@@ -17,21 +26,15 @@ import os
 import re
 from typing import Any
 
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectionError,
-    ConnectTimeoutError,
-    ReadTimeoutError,
-)
-from botocore.parsers import ResponseParserError
-
 from firehose_conformance.aws_clients import (
     EMULATOR_TIMEOUTS,
-    check_endpoint_url,
     client_config,
+    configured_region,
+    is_aws_host,
     make_client,
+    one_endpoint,
     or_dummy_credentials,
+    profile_session,
 )
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
@@ -43,7 +46,12 @@ from firehose_conformance.targets.base import (
     wait_overrides,
 )
 from firehose_conformance.targets.control_plane import ControlPlane
-from reference_impl.aws_models import PinnedSession
+from firehose_conformance.targets.endpoint_probe import (
+    caller_account,
+    check_firehose,
+    describe_server,
+    tidy,
+)
 
 # Emulators answer quickly but may honour buffering (the suite's streams buffer 60 s), so the
 # bounds are tighter than for AWS yet leave room for one buffer interval and a retry.
@@ -58,9 +66,12 @@ EMULATOR_PROFILE = WaitProfile(
 # A clock the suite moves (a reference server on a manual clock): waiting costs no wall time, so
 # the bounds are the in-process reference target's, and every verdict can match its verdicts.
 CLOCK_PROFILE = WaitProfile(poll_initial=1.0, poll_max=30.0)
-OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id"})
-HTML_PAGE = re.compile(r"<(?:!doctype|html)\b.*", re.IGNORECASE | re.DOTALL)
-HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id", "aws_profile"})
+ACCOUNT_ID = re.compile(r"\d{12}")
+NO_ENDPOINT = (
+    "needs an endpoint URL: --endpoint-url URL, AWS_ENDPOINT_URL, or --target-option "
+    "endpoint_url=URL (e.g. http://127.0.0.1:5000); it never falls back to AWS"
+)
 
 
 class EndpointTarget(Target):
@@ -74,27 +85,65 @@ class EndpointTarget(Target):
             known = ", ".join(sorted(OTHER_OPTIONS | WAIT_OPTIONS))
             raise ValueError(f"unknown option(s) {', '.join(unknown)}; known: {known}")
         super().__init__()
-        self.endpoint_url = _endpoint_url(options.get("endpoint_url"))
-        self.region = options.get("region") or self.region
-        self.account_id = options.get("account_id") or self.account_id
-        if not re.fullmatch(r"\d{12}", self.account_id):
-            raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
+        given_account = options.get("account_id") or None
+        if given_account is not None and not ACCOUNT_ID.fullmatch(given_account):
+            raise ValueError(f"account_id must be 12 digits, got {given_account!r}")
+        aws_profile = options.get("aws_profile") or None
+        configured = profile_session(aws_profile)
+        endpoint = one_endpoint(configured, options.get("endpoint_url"))
+        if endpoint is None:
+            raise ValueError(NO_ENDPOINT)
+        if is_aws_host(endpoint.value):
+            raise ValueError(
+                f"{endpoint.value} ({endpoint.source}) is AWS itself: the endpoint target is for "
+                "emulators; a real account is --target aws"
+            )
+        self.endpoint_url, self.endpoint_source = endpoint.value, endpoint.source
+        region = configured_region(configured, options.get("region"))
         bounds = wait_overrides(options)
         self.control: ControlPlane | None = None
         self.capabilities = self.discover_capabilities()
         base = CLOCK_PROFILE if self.has(Capability.CLOCK) else EMULATOR_PROFILE
         self.profile = dataclasses.replace(base, **bounds)
-        if self.control is not None:  # the server says who it is, unless told otherwise
-            self.region = options.get("region") or self.control.health.get("region", self.region)
-            self.account_id = options.get("account_id") or self.control.health.get(
-                "account_id", self.account_id
-            )
+        health = self.control.health if self.control is not None else {}
+        if region is not None:
+            self.region, self.region_source = region.value, region.source
+        elif health.get("region"):  # the server says where it is, unless told otherwise
+            self.region, self.region_source = str(health["region"]), "the server's health"
+        else:
+            self.region_source = "default"
         # The usual credential chain; dummy credentials when it finds none (emulators accept any).
-        self._session = or_dummy_credentials(PinnedSession(region_name=self.region))
-        self._check_reachable()
+        self._session = or_dummy_credentials(profile_session(aws_profile, self.region))
+        headers = check_firehose(self.client("firehose").raw, self.endpoint_url)
+        self.account_id, self.account_source = self._account(given_account, health)
+        self.server = describe_server(self.endpoint_url, headers) if self.control is None else {}
+
+    def _account(self, given: str | None, health: dict[str, Any]) -> tuple[str, str]:
+        """The account and where it came from: STS where the endpoint offers it, else
+        ``account_id``, else the server's health, else the default."""
+        found = caller_account(self.client("sts").raw)
+        if found is not None:
+            if given is not None and given != found:
+                raise ValueError(
+                    f"account_id {given} was given, but STS GetCallerIdentity at "
+                    f"{self.endpoint_url} answers {found} for these credentials"
+                )
+            return found, "STS GetCallerIdentity"
+        if given is not None:
+            return given, "account_id (no STS)"
+        if health.get("account_id"):
+            return str(health["account_id"]), "the server's health (no STS)"
+        return self.account_id, "default (no STS)"
 
     def identity(self) -> dict[str, str]:
-        found = {**super().identity(), "endpoint_url": self.endpoint_url}
+        found = {
+            **super().identity(),
+            "endpoint_url": self.endpoint_url,
+            "endpoint_source": self.endpoint_source,
+            "region_source": self.region_source,
+            "account_source": self.account_source,
+            **self.server,
+        }
         if self.control is not None:  # the reference server says what it is
             health = self.control.health
             found["implementation"] = f"{health.get('implementation', '?')} server"
@@ -159,29 +208,7 @@ class EndpointTarget(Target):
         try:
             return super().invoke(client, method, params, retry_throttling=retry_throttling)
         except TargetMisbehaved as error:
-            raise TargetMisbehaved(_tidy(str(error))) from None
-
-    def _check_reachable(self) -> None:
-        """Fail at once, in one line, when nothing answers at the URL (the CLI exits 2)."""
-        try:
-            self.client("firehose").raw.list_delivery_streams(Limit=1)
-        except ClientError as error:
-            # An AWS error (a code, even for a 5xx) is an answer: the scenarios judge it. A bare
-            # status, whose code botocore had to make up from it, is some other web server.
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code.isdigit():
-                raise ValueError(
-                    f"the endpoint {self.endpoint_url} does not answer as the Firehose API "
-                    f"(ListDeliveryStreams got HTTP {code} without an AWS error)"
-                ) from None
-        except (ConnectionError, ConnectionClosedError, ReadTimeoutError) as error:
-            cause = _cause(error)
-            raise ValueError(f"cannot reach the endpoint {self.endpoint_url}: {cause}") from None
-        except ResponseParserError as error:
-            raise ValueError(
-                f"the endpoint {self.endpoint_url} does not answer as the Firehose API: "
-                f"{_tidy(str(error))[:200]}"
-            ) from None
+            raise TargetMisbehaved(tidy(str(error))) from None
 
 
 def _parallel_workers() -> int:
@@ -190,39 +217,3 @@ def _parallel_workers() -> int:
         return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     except ValueError:
         return 1
-
-
-def _endpoint_url(value: str | None) -> str:
-    if not value:
-        raise ValueError("needs --target-option endpoint_url=URL (e.g. http://127.0.0.1:5000)")
-    return check_endpoint_url(value)
-
-
-def _cause(error: BaseException) -> str:
-    """The root cause in a few words: 'connection refused', 'timed out after 5 s', ..."""
-    if isinstance(error, ReadTimeoutError):
-        return f"no answer within {EMULATOR_TIMEOUTS.read:g} s"
-    if isinstance(error, ConnectTimeoutError):
-        return f"no connection within {EMULATOR_TIMEOUTS.connect:g} s"
-    seen: BaseException | None = error
-    root: BaseException = error
-    while seen is not None:
-        root = seen
-        seen = seen.__cause__ or seen.__context__
-    inner = getattr(error, "kwargs", {}).get("error")
-    if isinstance(root, OSError) and root.strerror:
-        return root.strerror.lower()
-    if isinstance(inner, BaseException):
-        text = str(inner)
-        return text.split(": ", 1)[-1].strip() or type(inner).__name__
-    return str(error)
-
-
-def _tidy(message: str) -> str:
-    """One line: an HTML error page becomes its title, whitespace runs become one space."""
-
-    def title(match: re.Match[str]) -> str:
-        found = HTML_TITLE.search(match.group(0))
-        return f"an HTML page titled {found.group(1).strip()!r}" if found else "an HTML page"
-
-    return " ".join(HTML_PAGE.sub(title, message).split())

@@ -11,6 +11,8 @@ scenario. Over HTTP they are JSON endpoints beside the AWS APIs:
     GET  /_reference/at-rest           {"resources": {ARN: [base64 blob, ...]}}
     POST /_reference/kms/delete-key    {"KeyId": "..."}     (id, ARN or alias)
     POST /_reference/reset             forget everything, back to the start instant
+    POST /moto-api/reset               the same, answered as moto answers it: {"status": "ok"}
+                                       (moto's server-mode tests call it between tests)
 
 Errors are JSON ``{"__type": code, "message": ...}`` with a 4xx status, as the AWS JSON services
 answer. The capability names are the feature tags the conformance suite uses.
@@ -30,7 +32,7 @@ from reference_impl.clock import ClockMode, VirtualClock
 from reference_impl.errors import AwsError
 from reference_impl.firehose.settings import FirehoseSettings
 from reference_impl.wire.http import Request, Response
-from reference_impl.wire.routing import CONTROL_PREFIX
+from reference_impl.wire.routing import CONTROL_PREFIX, MOTO_RESET_PATH
 
 CONTENT_TYPE = "application/json"
 # One call may skip at most a year: far more than any documented wait (KMS's 30-day deletion
@@ -85,10 +87,14 @@ class ControlPlane:
             ("GET", "at-rest"): self.at_rest,
             ("POST", "kms/delete-key"): self.delete_key,
             ("POST", "reset"): self.reset,
+            ("POST", MOTO_RESET_PATH): self.moto_reset,  # absolute: no name under the prefix
         }
 
     def handle(self, request: Request, request_id: str) -> Response:
-        name = request.path[len(CONTROL_PREFIX) :].strip("/")
+        if request.path.rstrip("/") == MOTO_RESET_PATH:
+            name = MOTO_RESET_PATH
+        else:
+            name = request.path[len(CONTROL_PREFIX) :].strip("/")
         method = "GET" if request.method == "HEAD" else request.method
         route = self.routes.get((method, name))
         try:
@@ -169,6 +175,11 @@ class ControlPlane:
     def reset(self, _: Any) -> dict[str, Any]:
         self.cloud.reset()
         return self.clock({})
+
+    def moto_reset(self, _: Any) -> dict[str, Any]:
+        """moto's ``POST /moto-api/reset``: the same reset, moto's answer."""
+        self.cloud.reset()
+        return {"status": "ok"}
 
 
 def _body(raw: bytes) -> Any:

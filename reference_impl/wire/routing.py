@@ -1,6 +1,7 @@
 """One app for every service: AWS JSON by X-Amz-Target, RPC v2 CBOR by its path and header, the
-control plane by path, else S3. The in-process transport calls ``handle``; the HTTP server calls
-the app as a WSGI application (wsgi.py)."""
+control plane by path (``/_reference/...``, and moto's ``POST /moto-api/reset``), else S3. The
+in-process transport calls ``handle``; the HTTP server calls the app as a WSGI application
+(wsgi.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from reference_impl.wire.http import Request, Response, json_error
 from reference_impl.wire.json_protocol import JsonRpcService
 
 CONTROL_PREFIX = "/_reference/"
+# moto's reset, which moto's own server-mode tests call between tests (and the harness's tests
+# of other emulators): the control plane takes it as its own reset.
+MOTO_RESET_PATH = "/moto-api/reset"
 
 
 class RestService(Protocol):
@@ -68,7 +72,9 @@ class ReferenceApp:
                 return cbor.handle(
                     request.method, rpc["operation"], request.headers, request.body, request_id
                 )
-        if request.path.startswith(CONTROL_PREFIX) and self.control is not None:
+        if self.control is not None and (
+            request.path.startswith(CONTROL_PREFIX) or request.path.rstrip("/") == MOTO_RESET_PATH
+        ):
             with self.lock:
                 self._tick()
                 return self.control.handle(request, request_id)

@@ -180,7 +180,9 @@ def test_an_unreachable_endpoint_is_one_line_and_exit_2(closed_url: str, capsys)
 def test_no_credentials_without_an_endpoint_stops_before_any_request(
     closed_url: str, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url)  # a slip: no AWS
+    # A slip could not reach AWS: every request would go to a proxy where nothing listens.
+    # (AWS_ENDPOINT_URL would not do: the audit now audits the endpoint it names.)
+    monkeypatch.setenv("HTTPS_PROXY", closed_url)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     code, _, err = audit_cli(capsys)
@@ -206,7 +208,9 @@ def test_an_emulator_needs_no_credentials(
 def test_an_unknown_profile_and_a_missing_region_are_one_line(
     closed_url: str, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url)  # a slip: no AWS
+    # A slip could not reach AWS: every request would go to a proxy where nothing listens.
+    # (AWS_ENDPOINT_URL would not do: the audit now audits the endpoint it names.)
+    monkeypatch.setenv("HTTPS_PROXY", closed_url)
     code, _, err = audit_cli(capsys, "--profile", "nope")
     assert code == 2
     assert err == "firehose-conformance: error: audit: the AWS profile 'nope' is not configured\n"

@@ -3,7 +3,8 @@ S3, KMS, Kinesis, Firehose): the guards, the plan, names and tags, teardown afte
 failing scenarios, on SIGTERM, and after a SIGKILL the sweep, which spares what it did not tag.
 
 Nothing here can reach AWS: every target gets ``endpoint_url`` (loopback only) and dummy
-credentials, and the environment points every other AWS client at a closed local port.
+credentials, and the environment sends every HTTPS request (AWS's own endpoints) to a proxy at a
+closed local port.
 """
 
 from __future__ import annotations
@@ -52,9 +53,13 @@ LIVE_FLAGS = ["--allow-live-aws", "--account-id", ACCOUNT]
 def nowhere_but_the_emulator(
     no_real_aws: None, closed_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Besides dummy credentials, any client without an endpoint_url of its own goes to a
-    closed local port: a slip in the code under test cannot reach AWS."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url)
+    """Besides dummy credentials, any client without an endpoint_url of its own goes through a
+    proxy at a closed local port: a slip in the code under test cannot reach AWS. (Not
+    AWS_ENDPOINT_URL: the harness's clients ignore it, and the aws target refuses it.)"""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", closed_url)
+    monkeypatch.setenv("https_proxy", closed_url)
 
 
 @pytest.fixture
@@ -202,11 +207,11 @@ def test_bad_options_are_refused_before_any_call(
 
 
 def test_without_endpoint_url_the_credential_chain_is_checked_with_sts() -> None:
-    """The real path, kept off AWS by AWS_ENDPOINT_URL (a closed local port): the STS check
-    fails closed, in one line, and a missing named profile is refused before any call."""
-    assert (
-        boto3.client("sts", region_name=REGION).meta.endpoint_url == os.environ["AWS_ENDPOINT_URL"]
-    )  # else the call below could leave this machine: stop here
+    """The real path, kept off AWS by a proxy at a closed local port: the STS check fails
+    closed, in one line, and a missing named profile is refused before any call."""
+    sts = boto3.client("sts", region_name=REGION)
+    assert sts.meta.endpoint_url.startswith("https://")
+    assert os.environ["HTTPS_PROXY"].startswith("http://127.0.0.1:")  # else: stop here
     real = {k: v for k, v in options("unused").items() if k != "endpoint_url"}
     with pytest.raises(UsageError, match="cannot ask STS who the credentials are"):
         make_target("aws", **real)
@@ -248,7 +253,7 @@ def test_the_plan_is_printed_before_anything_is_created(url: str) -> None:
         target.start_scenario()
         plan = console.getvalue()
         assert console.existing_at_first_write == 0
-        assert f"account {ACCOUNT}" in plan and f"region {REGION} (pinned)" in plan
+        assert f"account {ACCOUNT}" in plan and f"region {REGION} (pinned, from --region)" in plan
         assert f"fsc-{target.run_id}-" in plan and f"{TAG_KEY}={target.run_id}" in plan
         assert f"IAM role {ROLE_PATH}fsc-{target.run_id}-delivery" in plan
         assert "@slow" in plan and "@scale" in plan and "sweep --target aws" in plan

@@ -14,7 +14,8 @@ import pytest
 from firehose_conformance.cli import main
 from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
-from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget, _tidy
+from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget
+from firehose_conformance.targets.endpoint_probe import tidy as _tidy
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06"
 FAST = {
@@ -117,7 +118,7 @@ def test_a_web_server_that_is_not_firehose_is_one_line_and_exit_2(
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ([], "needs --target-option endpoint_url=URL"),
+        ([], "needs an endpoint URL: --endpoint-url URL, AWS_ENDPOINT_URL"),
         (["endpoint_url=ftp://127.0.0.1"], "must be an http:// or https:// URL"),
         (["endpoint_url=http://127.0.0.1:1", "colour=blue"], "unknown option(s) colour"),
         (["endpoint_url=http://127.0.0.1:1", "poll_max=soon"], "poll_max must be a number"),
@@ -138,20 +139,33 @@ def test_bad_options_are_one_line_and_exit_2(
 
 
 @pytest.mark.slow
-def test_options_set_region_account_and_wait_bounds(moto_server: str) -> None:
+def test_options_set_region_and_wait_bounds_and_sts_the_account(moto_server: str) -> None:
     made = make_target(
-        "endpoint",
-        endpoint_url=moto_server,
-        region="eu-west-1",
-        account_id="111122223333",
-        transition_timeout="7.5",
+        "endpoint", endpoint_url=moto_server, region="eu-west-1", transition_timeout="7.5"
     )
     assert isinstance(made, EndpointTarget)
-    assert (made.region, made.account_id) == ("eu-west-1", "111122223333")
+    assert (made.region, made.account_id) == ("eu-west-1", "123456789012")
     assert made.profile.transition_timeout == 7.5
     assert made.profile.delivery_timeout == EMULATOR_PROFILE.delivery_timeout
     assert made.capabilities == made.discover_capabilities() == frozenset()
     assert made.firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    identity = made.identity()
+    assert identity["account_source"] == "STS GetCallerIdentity"
+    assert identity["region_source"] == "--region"
+    assert identity["implementation"] == "moto server"
+    assert identity["server"].startswith("Werkzeug/")
+
+
+@pytest.mark.slow
+def test_an_account_id_that_sts_contradicts_is_refused(
+    moto_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", "--endpoint-url", moto_server, "--account-id", "111122223333"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "firehose-conformance: error: target 'endpoint': account_id 111122223333 was given, but "
+        f"STS GetCallerIdentity at {moto_server} answers 123456789012 for these credentials\n"
+    )
 
 
 @pytest.mark.slow
