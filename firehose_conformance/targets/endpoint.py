@@ -159,7 +159,8 @@ class EndpointTarget(Target):
         try:
             return super().invoke(client, method, params, retry_throttling=retry_throttling)
         except TargetMisbehaved as error:
-            raise TargetMisbehaved(_tidy(str(error))) from None
+            error.args = (_tidy(str(error)),)  # the same exception (its kind decides the verdict)
+            raise
 
     def _check_reachable(self) -> None:
         """Fail at once, in one line, when nothing answers at the URL (the CLI exits 2)."""
