@@ -52,6 +52,8 @@ class Calls:
 
     outcomes: list[Outcome] = field(default_factory=list)
     burst: list[tuple[float, Outcome]] = field(default_factory=list)
+    burst_target: str = ""  # the delivery stream the burst described
+    note: str = ""  # how the last call came about, when it was retried (e.g. "after 12 s")
 
     @property
     def last(self) -> Outcome:
@@ -141,11 +143,18 @@ class World:
         """The name of the Kinesis data stream of that alias."""
         return _lookup(self.resources.data_streams, alias, "Kinesis data stream")
 
-    def records_put_to(self, alias: str) -> list[bytes]:
-        """Every record put to that data stream, or accepted by that delivery stream."""
+    def records_put_to(self, alias: str, *, refused_too: bool = False) -> list[bytes]:
+        """Every record put to that data stream, or accepted by that delivery stream (with
+        ``refused_too``, also those it refused)."""
         if alias in self.resources.data_streams:
             return [r for p in self.sent.data_puts_to(alias) for r in p.records]
-        return [r for p in self.sent.puts_to(alias) if p.outcome.ok for r in p.records]
+        puts = self.sent.puts_to(alias)
+        return [r for p in puts if refused_too or p.outcome.ok for r in p.records]
+
+    def refused(self, records: list[bytes]) -> list[bytes]:
+        """Those of ``records`` that a delivery stream refused when they were put."""
+        wanted = set(records)
+        return [r for p in self.sent.puts if not p.outcome.ok for r in p.records if r in wanted]
 
 
 def _lookup(table: dict[str, V], alias: str, kind: str) -> V:

@@ -32,7 +32,6 @@ from firehose_conformance.outcome import Outcome
 T = TypeVar("T")
 
 SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
-FIREHOSE_SERVICE_PRINCIPAL = "firehose.amazonaws.com"
 THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
@@ -454,10 +453,6 @@ class Target:
     def delivery_role_arn(self) -> str:
         """The IAM role Firehose assumes to read a source and write the destination."""
         return f"arn:aws:iam::{self.account_id}:role/firehose-conformance-delivery"
-
-    def firehose_key_policy_principals(self) -> list[dict[str, Any]]:
-        """The principals a key policy must name to deny Firehose the use of a key."""
-        return [{"Service": FIREHOSE_SERVICE_PRINCIPAL}, {"AWS": self.delivery_role_arn()}]
 
 
 def _show(value: Any) -> str:

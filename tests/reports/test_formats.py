@@ -44,7 +44,7 @@ def test_table_is_a_matrix_with_symbols_legend_and_counts(make_results) -> None:
     assert re.search(r"^SSE-02\s+MUST\s+✔\s+✘\s*$", text, re.M)
     assert re.search(r"^SSE-03\s+MUST\s+\?\s+!\s*$", text, re.M)
     assert legend_line() in text
-    assert re.search(r"^emu\s+1 ✔\s+1 ✘\s+1 !\s+1 –\s+71 \?", text, re.M)
+    assert re.search(r"^emu\s+1 ✔\s+1 ✘\s+1 !\s+1 –\s+72 \?", text, re.M)
 
 
 def test_table_falls_back_to_ascii_where_the_terminal_cannot_print_symbols(make_results) -> None:
