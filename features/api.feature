@@ -33,6 +33,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # Firehose throws a LimitExceededException."
   @API-02 @scale
   Scenario: A customer managed key encrypts at most 500 delivery streams
+    # checks: API-02 (up to 500 streams on one key are allowed)
     Given 500 DirectPut delivery streams created with encryption using key "K"
     When I create a DirectPut delivery stream "E" with encryption using key "K"
     Then the call fails with "LimitExceededException"
@@ -146,6 +147,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # API-11: "By default, you can create up to 5,000 Firehose streams per ... Region."
   @API-11 @scale
   Scenario: The default quota is 5,000 delivery streams per Region
+    # checks: API-11 (up to 5,000 streams are allowed)
     Given 5000 DirectPut delivery streams
     When I create a DirectPut delivery stream "E" without an encryption input
     Then the call fails with "LimitExceededException"

@@ -78,15 +78,15 @@ Feature: Where data is at rest depends on the source of the delivery stream
     And I put 2 more records to Kinesis data stream "D"
     Then reading Kinesis data stream "D" from the start returns the first 2 records with encryption type "NONE" and the last 2 with "KMS"
 
-  # SRC-06: the delivery role is a consumer of the data stream; without kms:Decrypt it reads nothing.
-  # A key policy that denies kms:Decrypt to every principal is the black-box way to withhold the
-  # permission (which principal Firehose reads as is not assumed: AMB-29); producers need only
-  # kms:GenerateDataKey.
+  # SRC-06: the delivery role is a consumer of the data stream ("Your Kinesis stream consumers must
+  # have the kms:Decrypt permission", KDS-DG; EV-FDM6: "Please grant the Firehose delivery role
+  # access to the key"); without kms:Decrypt it reads nothing. A key policy that denies the
+  # delivery role kms:Decrypt is the black-box way to withhold the permission.
   @SRC-06 @needs-clock
   Scenario: Without decrypt permission on the data stream's key, Firehose delivers nothing
     Given a Kinesis data stream "D" encrypted with key "K"
     And a delivery stream "S" reading from Kinesis data stream "D"
-    And the key policy of "K" denies every principal "kms:Decrypt"
+    And the key policy of "K" denies the delivery role "kms:Decrypt"
     And 6 seconds pass
     When I put 3 records to Kinesis data stream "D"
     Then the destination of "S" stays empty for 10 minutes

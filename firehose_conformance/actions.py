@@ -176,19 +176,25 @@ KEY_USE = (
 )
 
 
-def deny_key_use(target: Target, key: KeyRef, operations: tuple[str, ...] = KEY_USE) -> None:
-    """Add to the key policy an explicit Deny of ``operations`` for every principal.
+def deny_key_use(
+    target: Target,
+    key: KeyRef,
+    operations: tuple[str, ...] = KEY_USE,
+    principal: str | dict[str, str] = "*",
+) -> None:
+    """Add to the key policy an explicit Deny of ``operations`` for ``principal``.
 
     KEY-07: "the key policy mustn't explicitly deny the permission for Firehose to invoke KMS
     encrypt and decrypt operations". Which principal Firehose uses is not documented (AMB-29), so
-    the Deny names none in particular ("*"): it stops Firehose without assuming one.
+    by default the Deny names none in particular ("*"): it stops Firehose without assuming one.
+    A Kinesis source is read with the delivery role (SRC-06), which can be named.
     """
     policy = default_key_policy(target)
     policy["Statement"].append(
         {
             "Sid": "DenyKeyUse",
             "Effect": "Deny",
-            "Principal": "*",
+            "Principal": principal,
             "Action": list(operations),
             "Resource": "*",
         }

@@ -168,8 +168,10 @@ def _declared(feature: Any, step: Any) -> tuple[str, ...]:
     return _CHECKS_CACHE[path].get(step.line_number, ())
 
 
-def _is_setup(step: Any) -> bool:
-    return step.type == "given" or step.background is not None
+def _is_setup(feature: Any, step: Any) -> bool:
+    """A Given step (or a Background's) sets the scenario up, unless a ``# checks:`` comment
+    says it is itself a check (API-11: making the 5,000 streams is what is checked)."""
+    return (step.type == "given" or step.background is not None) and not _declared(feature, step)
 
 
 def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
@@ -198,7 +200,7 @@ def pytest_bdd_step_error(
     charged: list[str] = []
     if verdict is Verdict.NOT_APPLICABLE:
         reason = f"{text}: {reason}"
-    elif _is_setup(step) and not reason.startswith(SUITE_DEFECT_PREFIX):
+    elif _is_setup(feature, step) and not reason.startswith(SUITE_DEFECT_PREFIX):
         # Set-up trouble: the target's infrastructure or another behaviour than the one under
         # test stopped the scenario before it checked anything.
         verdict, reason, charged = Verdict.ERROR, f"{SETUP_PREFIX}{text}: {reason}", blocked

@@ -120,6 +120,13 @@ def key_policy_denies_decrypt(t: Target, world: World, key: str) -> None:
     _broken(t, world, key, "Decrypt")
 
 
+@given(step_text('the key policy of "{key}" denies the delivery role "kms:Decrypt"'))
+def key_policy_denies_the_delivery_role(t: Target, world: World, key: str) -> None:
+    """SRC-06: the role a Kinesis-sourced stream reads its source with loses kms:Decrypt (the
+    suite cannot call as that role, so there is no probe of when KMS applies it)."""
+    actions.deny_key_use(t, world.key(key), ("kms:Decrypt",), {"AWS": t.delivery_role_arn()})
+
+
 @when(step_text('the key policy of "{key}" is restored'))
 def key_policy_restored(t: Target, world: World, key: str) -> None:
     actions.restore_key_policy(t, world.key(key))
