@@ -72,6 +72,13 @@ def attempt_key(target: Target, spec: str, usage: str) -> Outcome:
 
 
 def create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
+    """A symmetric key of Origin EXTERNAL with 256 bits of material the suite imported, or
+    (None, why not) when the target's KMS refuses or lacks any step of it.
+
+    BC-KMS GetParametersForImport / ImportKeyMaterial: the material is wrapped with the public
+    key KMS hands out (RSAES_OAEP_SHA_256, RSA_2048); DeleteImportedKeyMaterial later leaves the
+    key PendingImport (KMS-DG key states: cryptographic use then raises KMSInvalidStateException).
+    """
     try:
         return _create_imported_key(target)
     except NotImplementedByTarget as error:
@@ -79,13 +86,6 @@ def create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
 
 
 def _create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
-    """A symmetric key of Origin EXTERNAL with 256 bits of material the suite imported, or
-    (None, why not) when the target's KMS refuses any step of it.
-
-    BC-KMS GetParametersForImport / ImportKeyMaterial: the material is wrapped with the public
-    key KMS hands out (RSAES_OAEP_SHA_256, RSA_2048); DeleteImportedKeyMaterial later leaves the
-    key PendingImport (KMS-DG key states: cryptographic use then raises KMSInvalidStateException).
-    """
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -477,11 +477,13 @@ STREAM_ENDS: dict[str, frozenset[str | None]] = {
     "CREATING_FAILED": frozenset({"ACTIVE", "DELETING", "DELETING_FAILED", None}),
 }
 # Encryption states that end an enable or disable attempt other than as awaited; a missing
-# configuration is one too, where an implementation shows none (EV-MOTO, EV-LS-KDS).
+# configuration is one too, where an implementation shows none (EV-MOTO, EV-LS-KDS). The state
+# before the call (DISABLED before Start, ENABLED before Stop) is not among them: a read right
+# after the call may still show it.
 ENCRYPTION_ENDS: dict[str, frozenset[str]] = {
-    "ENABLED": frozenset({"ENABLING_FAILED", "DISABLED", "DISABLING_FAILED", NO_CONFIG}),
-    "DISABLED": frozenset({"ENABLED", "ENABLING_FAILED", "DISABLING_FAILED", NO_CONFIG}),
-    "ENABLING_FAILED": frozenset({"ENABLED", "DISABLED", NO_CONFIG}),
+    "ENABLED": frozenset({"ENABLING_FAILED", "DISABLING_FAILED", NO_CONFIG}),
+    "DISABLED": frozenset({"ENABLING_FAILED", "DISABLING_FAILED", NO_CONFIG}),
+    "ENABLING_FAILED": frozenset({"ENABLED", NO_CONFIG}),
 }
 
 

@@ -99,7 +99,10 @@ def refused_or_fails_later(t: Target, world: World, expected: OneOf, end: Failed
         # key (the next step), not for being ACTIVE (without SSE it is SSE-14's departure).
         world.not_exercised(about_the_end, f"{accepted} became {final}: the attempt did not fail")
         return
-    assert final == end.status, f"{accepted} became {final}"
+    assert final == end.status, (
+        f"{last.describe()}; expected {expected.spoken()} or {end.status}, but {accepted} "
+        f"became {final}"
+    )
 
 
 @then("every one of those calls succeeded")

@@ -45,7 +45,8 @@ def encryption_status_is(t: Target, world: World, stream: str, status: str) -> N
         lambda: _status(t, world, stream),
         lambda seen: seen == status,
         timeout=t.profile.transition_timeout,
-        what=f"the encryption status of {stream} is not {status}",
+        what=f"the encryption status of {stream}",
+        fail=lambda seen: f"the encryption status of {stream} is {seen}, expected {status}",
     )
 
 
@@ -55,7 +56,8 @@ def encryption_status_is_one_of(t: Target, world: World, stream: str, statuses: 
         lambda: _status(t, world, stream),
         lambda seen: seen in statuses,
         timeout=t.profile.transition_timeout,
-        what=f"the encryption status of {stream} is not {statuses}",
+        what=f"the encryption status of {stream}",
+        fail=lambda seen: f"the encryption status of {stream} is {seen}, not {statuses}",
     )
 
 

@@ -118,7 +118,8 @@ def stream_is(t: Target, world: World, stream: str, status: str) -> None:
         partial(actions.stream_status, t, world.stream(stream).name),
         lambda seen: seen == status,
         timeout=t.profile.transition_timeout,
-        what=f"delivery stream {stream} is not {status}",
+        what=f"delivery stream {stream}",
+        fail=lambda seen: f"delivery stream {stream} is {seen}, expected {status}",
     )
 
 

@@ -369,13 +369,20 @@ class Target:
             interval = min(interval * 1.5, self.profile.poll_max)
 
     def settle(
-        self, fetch: Callable[[], T], ok: Callable[[T], bool], *, timeout: float, what: str
+        self,
+        fetch: Callable[[], T],
+        ok: Callable[[T], bool],
+        *,
+        timeout: float,
+        what: str,
+        fail: Callable[[T], str] | None = None,
     ) -> T:
         """A read that tolerates staleness: fetch until ``ok(value)``, or until two reads in a
         row agree on a value that is not (it has settled there), or ``timeout`` passes.
 
         A status read right after an accepted call may show the state before it (eventual
-        consistency); this is how a step reads "the status is X" after Start or Stop.
+        consistency); this is how a step reads "the status is X" after Start or Stop. The
+        AssertionError starts with ``fail(last value)`` when given, else with ``what``.
         """
         seen: list[str] = []
         waited = 0.0
@@ -387,8 +394,9 @@ class Target:
                 return value
             if (seen and seen[-1] == shown) or waited >= timeout:
                 seen.append(shown)
+                head = fail(value) if fail is not None else what
                 raise AssertionError(
-                    f"{what}: observed {' -> '.join(seen)} (settled after {waited:g} s)"
+                    f"{head} (observed {' -> '.join(seen)}, settled after {waited:g} s)"
                 )
             seen.append(shown)
             step = min(interval, timeout - waited)

@@ -72,8 +72,14 @@ def test_one_stale_read_of_a_terminal_state_does_not_end_the_wait() -> None:
 def test_a_settled_read_tolerates_one_stale_read_and_fails_once_two_agree() -> None:
     target = _Quick()
     assert target.settle(_reads("DISABLED", "ENABLING"), "ENABLING".__eq__, timeout=60, what="x")
-    with pytest.raises(AssertionError, match="observed DISABLED -> ENABLED -> ENABLED"):
-        target.settle(_reads("DISABLED", "ENABLED"), "ENABLING".__eq__, timeout=60, what="x")
+    with pytest.raises(AssertionError, match=r"^is ENABLED \(observed DISABLED -> ENABLED -> EN"):
+        target.settle(
+            _reads("DISABLED", "ENABLED"),
+            "ENABLING".__eq__,
+            timeout=60,
+            what="x",
+            fail=lambda seen: f"is {seen}",
+        )
 
 
 def _raising(code: str, status: int, message: str = "msg") -> Any:
