@@ -222,7 +222,7 @@ def _ambiguities(
         lines += [
             f"### {amb.id}",
             "",
-            f"**{link_ambiguities(mdtext.escape(amb.title), ambiguities)}**"
+            f"**{link_ambiguities(amb.title, ambiguities)}**"
             + (f" · cited by {requirements}" if requirements else ""),
             "",
             link_ambiguities(amb.what_is_open, ambiguities),
@@ -248,7 +248,7 @@ def _sources(catalog: Mapping[str, Requirement], sources: Mapping[str, Source]) 
         for source in (s for s in sources.values() if s.kind == kind):
             lines.append(
                 f'- <a id="{_source_anchor(source.tag)}"></a>**{source.tag}**: '
-                f"{source.document} Where: {source.where}"
+                f"{source.document.rstrip('.')}. Where: {source.where}"
             )
         lines.append("")
     return lines
