@@ -8,7 +8,9 @@ Feature: The API's own rules: limits, errors and argument validation
 
   # API-01: "a combined limit of 25 calls per Firehose stream per 24 hours. For example, you reach
   # the limit if you call StartDeliveryStreamEncryption 13 times and StopDeliveryStreamEncryption
-  # 12 times". AMB-17: LimitExceededException (modelled) or a throttling error.
+  # 12 times".
+  # stance: AMB-17: the 26th call is refused with LimitExceededException (modelled) or a
+  # throttling error, and changes nothing.
   @API-01
   Scenario: The 26th Start or Stop within 24 hours is refused
     Given a DirectPut delivery stream "S"
@@ -31,6 +33,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # Firehose throws a LimitExceededException."
   @API-02 @scale
   Scenario: A customer managed key encrypts at most 500 delivery streams
+    # checks: API-02 (up to 500 streams on one key are allowed)
     Given 500 DirectPut delivery streams created with encryption using key "K"
     When I create a DirectPut delivery stream "E" with encryption using key "K"
     Then the call fails with "LimitExceededException"
@@ -60,6 +63,7 @@ Feature: The API's own rules: limits, errors and argument validation
     Then the call fails with "ResourceInUseException"
 
   # API-05 / AMB-21: name constraints are checked by the service (botocore checks only min length).
+  # stance: AMB-21: ValidationException or InvalidArgumentException, with HTTP 400.
   @API-05 @API-03
   Scenario Outline: Delivery stream names are 1 to 64 characters of [a-zA-Z0-9_.-] (<operation>, <name>)
     When I call Firehose <operation> with the delivery stream name <name>
@@ -77,9 +81,29 @@ Feature: The API's own rules: limits, errors and argument validation
       | DescribeDeliveryStream        | "bad/name"            |
       | DeleteDeliveryStream          | of 65 characters      |
 
-  # API-08 (DG-LIM): "up to five invocations per second (this is a hard limit)". The code is not
-  # stated (AMB-17).
+  # API-08 (DG-LIM): "The following operations can provide up to five invocations per second
+  # (this is a hard limit)": a capacity. Five calls within one second are all served.
   @API-08
+  Scenario: Five Describe calls within one second are all served
+    Given a DirectPut delivery stream "S"
+    When I describe "S" 5 times within one second without retrying
+    Then none of those calls was throttled
+
+  # API-08: beyond the capacity a call may be throttled (AMB-17: the code is not stated), and is
+  # then served after the back-off AWS SDKs use; nothing else goes wrong.
+  @API-08
+  Scenario: Calls beyond five per second are served or throttled, and served after back-off
+    Given a DirectPut delivery stream "S"
+    When I describe "S" 20 times at once without retrying
+    Then every one of those calls was served or throttled with one of "ThrottlingException, LimitExceededException"
+    And every throttled one is served after back-off
+
+  # API-13, a stance: "up to five invocations per second (this is a hard limit)" reads as a limit
+  # that is enforced, so calls beyond it should be throttled. The document states the capacity,
+  # not that excess calls must be refused.
+  # stance: API-13 / AMB-17: beyond five calls in a second, the others are throttled with
+  # ThrottlingException or LimitExceededException.
+  @API-13
   Scenario: More than five Describe calls in one second are throttled
     Given a DirectPut delivery stream "S"
     When I describe "S" 20 times at once without retrying
@@ -88,7 +112,10 @@ Feature: The API's own rules: limits, errors and argument validation
 
   # API-09: "If the status of a Firehose stream is CREATING_FAILED, this status doesn't change,
   # and you can't invoke CreateDeliveryStream again on it. However, you can invoke the
-  # DeleteDeliveryStream operation to delete it."
+  # DeleteDeliveryStream operation to delete it." A target that refuses the key at once never
+  # shows CREATING_FAILED (AMB-01 (a)/(b)): then the scenario is not applicable.
+  # stance: API-09: Create again on the name is refused with ResourceInUseException (inference:
+  # the modelled error for a name in use).
   @API-09 @needs-clock
   Scenario: CREATING_FAILED is terminal; only Delete works
     Given a delivery stream "E" whose creation failed
@@ -100,8 +127,8 @@ Feature: The API's own rules: limits, errors and argument validation
     Then the call succeeds
     And the delivery stream "E" is eventually gone
 
-  # API-10: "You can't delete a Firehose stream that is in the CREATING state." The only modelled
-  # error that fits is ResourceInUseException (inference).
+  # API-10: "You can't delete a Firehose stream that is in the CREATING state."
+  # stance: API-10: refused with ResourceInUseException, the only modelled error that fits.
   @API-10 @needs-clock
   Scenario: A stream cannot be deleted while CREATING
     When I create a DirectPut delivery stream "E" without an encryption input
@@ -120,6 +147,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # API-11: "By default, you can create up to 5,000 Firehose streams per ... Region."
   @API-11 @scale
   Scenario: The default quota is 5,000 delivery streams per Region
+    # checks: API-11 (up to 5,000 streams are allowed)
     Given 5000 DirectPut delivery streams
     When I create a DirectPut delivery stream "E" without an encryption input
     Then the call fails with "LimitExceededException"

@@ -9,7 +9,9 @@ Feature: Symmetric CMKs only, and how keys are named
 
   # KEY-01 / KEY-02 with AMB-01 and AMB-22: an asymmetric or HMAC key may be refused at once with
   # InvalidArgumentException (a) or InvalidKMSResourceException (b), or accepted and then fail (c).
-  # Whatever the path, encryption must never be ENABLED with that key.
+  # Whatever the path, encryption must never be ENABLED with that key. A KMS that cannot make a key
+  # of some spec leaves the row an error ("could not set up"): KEY-10 judges KMS itself.
+  # stance: AMB-01 / AMB-22: a refusal names InvalidArgumentException or InvalidKMSResourceException.
   @KEY-01 @KEY-02
   Scenario Outline: Start never enables encryption with an asymmetric or HMAC key (<spec>, <usage>)
     Given an asymmetric customer managed key "A" with key spec "<spec>" for "<usage>"
@@ -56,7 +58,9 @@ Feature: Symmetric CMKs only, and how keys are named
       | ML_KEM_768  | ENCAPSULATE_DECAPSULATE |
       | ML_KEM_1024 | ENCAPSULATE_DECAPSULATE |
 
-  # The same for CreateDeliveryStream (AMB-01 (c) for Create: CREATING -> CREATING_FAILED).
+  # The same for CreateDeliveryStream (AMB-01 (c) for Create: CREATING -> CREATING_FAILED). A
+  # stream that ends ACTIVE without SSE breaks SSE-14, not KEY-01: only ACTIVE with SSE on the key
+  # fails here.
   @KEY-01 @KEY-02
   Scenario Outline: Create never yields an active stream encrypted with an asymmetric or HMAC key (<spec>)
     Given an asymmetric customer managed key "A" with key spec "<spec>" for "<usage>"
@@ -82,10 +86,12 @@ Feature: Symmetric CMKs only, and how keys are named
     When I start encryption on "S" with key "K"
     Then the encryption status of "S" becomes "ENABLED"
 
+  # KEY-10: KMS's own enums. Here KMS making the key is what is checked, so a refusal fails.
   @KEY-10
   Scenario Outline: KMS describes each key spec with its usage (<spec>)
-    Given an asymmetric customer managed key "A" with key spec "<spec>" for "<usage>"
-    Then key "A" is described with key spec "<spec>", usage "<usage>" and state "Enabled"
+    When I create a customer managed key "A" with key spec "<spec>" for "<usage>"
+    Then the call succeeds
+    And key "A" is described with key spec "<spec>", usage "<usage>" and state "Enabled"
 
     Examples:
       | spec                  | usage                   |
@@ -106,6 +112,8 @@ Feature: Symmetric CMKs only, and how keys are named
 
   # KEY-03 / AMB-21: a bad KeyType reaches the service (botocore does not check enums), and a
   # missing KeyType is sent by a client that skips client-side validation.
+  # stance: AMB-21: the modelled InvalidArgumentException or a framework ValidationException or
+  # SerializationException, with HTTP 400.
   @KEY-03
   Scenario Outline: KeyType is required and must be a known value (<call>, <input>)
     When I <call> with the raw encryption input <input>
@@ -119,6 +127,7 @@ Feature: Symmetric CMKs only, and how keys are named
       | create a DirectPut stream "E"       | {}                          |
 
   # KEY-04 / AMB-19: "you must specify the Amazon Resource Name (ARN) of the CMK".
+  # stance: AMB-19 / AMB-21: refused with InvalidArgumentException or ValidationException.
   @KEY-04
   Scenario Outline: A customer managed key type needs a key ARN (<call>)
     When I <call> with the raw encryption input {"KeyType": "CUSTOMER_MANAGED_CMK"}
@@ -129,21 +138,27 @@ Feature: Symmetric CMKs only, and how keys are named
       | start encryption on "S"       |
       | create a DirectPut stream "E" |
 
+  # KEY-05: "If you set KeyType to AWS_OWNED_CMK, Firehose uses a service-account CMK": records
+  # are encrypted, EncCfg names no key ARN, and no customer key of the account gets a grant.
   @KEY-05 @SSE-16
-  Scenario: An AWS owned key uses no customer key and creates no grant on one
+  Scenario: An AWS owned key encrypts without any customer key
     Given a symmetric customer managed key "K"
     And encryption is enabled on "S" with an AWS owned key
-    Then the encryption of "S" uses an AWS owned key
+    When 6 seconds pass
+    And I put 2 records to "S" with PutRecordBatch
+    Then every put to "S" reports Encrypted true
+    And the encryption of "S" uses an AWS owned key
     And key "K" has no grants
 
   # KEY-06 / AMB-21: the ARN pattern is checked by the service, not by botocore (which checks
   # only the minimum length), so each bad ARN reaches it and must be refused with a 400.
+  # stance: AMB-21: InvalidArgumentException or ValidationException.
   @KEY-06
   Scenario Outline: The key ARN must be a KMS key ARN of at most 512 characters (<bad>)
     Given a symmetric customer managed key "K"
     When I start encryption on "S" with a customer managed key ARN given as <bad>
     Then the call fails with one of "InvalidArgumentException, ValidationException"
-    And the encryption status of "S" is "DISABLED"
+    And encryption is not turned on for "S"
 
     Examples:
       | bad                          |
@@ -162,10 +177,13 @@ Feature: Symmetric CMKs only, and how keys are named
     Given a symmetric customer managed key "K"
     When I start encryption on "S" with a customer managed key ARN given as the alias ARN of "K"
     Then the call fails with one of "InvalidArgumentException, ValidationException"
-    And the encryption status of "S" is "DISABLED"
+    And encryption is not turned on for "S"
 
   # KEY-07 with AMB-02: refused at once with InvalidKMSResourceException (a), or accepted and then
-  # ENABLING_FAILED with the matching KMS failure type (b). Never ENABLED.
+  # ENABLING_FAILED (b). Never ENABLED. Each key change waits until KMS itself shows it (KMS is
+  # eventually consistent). Which principal Firehose calls KMS as is not documented (AMB-29), so
+  # the key policy denies the key's use to every principal, not to one assumed to be Firehose's.
+  # stance: AMB-02: a refusal at once names InvalidKMSResourceException.
   @KEY-07
   Scenario Outline: The key must be usable by Firehose (<condition>)
     Given a symmetric customer managed key "K"
@@ -175,16 +193,18 @@ Feature: Symmetric CMKs only, and how keys are named
     And the encryption of "S" is never "ENABLED" with key "K"
 
     Examples:
-      | condition                                       |
-      | key "K" is disabled                             |
-      | key "K" is scheduled for deletion               |
-      | the key policy of "K" denies Firehose "kms:*"   |
+      | condition                                                       |
+      | key "K" is disabled                                             |
+      | key "K" is scheduled for deletion                               |
+      | the key policy of "K" denies every principal the use of the key |
 
     @needs-key-deletion
     Examples: A key that no longer exists
       | condition          |
       | key "K" is deleted |
 
+  # KEY-08: "The KMS API follows an eventual consistency model" (BC-KMS DisableKey): a key change
+  # is waited for until KMS shows it, within the target's KMS bound.
   @KEY-08
   Scenario Outline: KMS refuses cryptographic use of a key by its state (<state>, <operation>)
     Given a symmetric customer managed key "K"

@@ -4,7 +4,9 @@ Feature: Starting and stopping server-side encryption, and the encryption status
   server-side-encryption, use the StopDeliveryStreamEncryption operation. You can also enable SSE
   when you create the delivery stream." (SEED)
   The status machine is that of BC-FH StartDeliveryStreamEncryption / StopDeliveryStreamEncryption
-  and DeliveryStreamEncryptionConfiguration.Status (requirements.md, section 3.1).
+  and DeliveryStreamEncryptionConfiguration.Status (features/state_machines.md, table 1).
+  A status read right after Start or Stop may still show the status before it (eventual
+  consistency): "is" and "is one of" read again until two reads agree.
 
   Background:
     Given a symmetric customer managed key "K"
@@ -21,11 +23,18 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     When I stop encryption on "S"
     Then the call succeeds with an empty response
 
+  # stance: AMB-09: a DirectPut stream that never had SSE shows Status DISABLED. No document says
+  # so; real AWS does (EV-SP769, and an AWS-validated LocalStack snapshot); moto shows nothing.
+  @SSE-04
+  Scenario: A DirectPut stream without SSE shows the status DISABLED
+    Then the encryption status of "S" is "DISABLED"
+
   # SSE-02: "first sets the encryption status of the stream to ENABLING, and then to ENABLED".
   # On a real endpoint ENABLING may be too brief to see, so the first read may already be ENABLED.
+  # SSE-15: "to turn on SSE for an existing Firehose stream that doesn't have SSE enabled".
+  # SSE-04: every status read is one of the six values; an undocumented one counts against SSE-04.
   @SSE-02 @SSE-04 @SSE-15
   Scenario: Start moves the status through ENABLING to ENABLED
-    Then the encryption status of "S" is "DISABLED"
     When I start encryption on "S" with key "K"
     Then the encryption status of "S" is one of "ENABLING, ENABLED"
     And the encryption status of "S" becomes "ENABLED"
@@ -53,7 +62,7 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     Then the encryption status of "S" is "DISABLING"
     And the encryption status of "S" becomes "DISABLED"
 
-  # AMB-06: Stop on a stream that never had SSE is not documented: a no-op that leaves it
+  # stance: AMB-06: Stop on a stream that never had SSE is not documented: a no-op that leaves it
   # DISABLED, or a refusal with InvalidArgumentException or ResourceInUseException. Never a server
   # error, never a status outside the six.
   @SSE-07 @SSE-04
@@ -62,8 +71,8 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     Then the call succeeds, or fails with one of "InvalidArgumentException, ResourceInUseException"
     And the encryption status of "S" becomes "DISABLED"
 
-  # AMB-05: a Start while the previous one is still ENABLING is refused as in use, or accepted;
-  # then the stream settles as the last accepted call asks.
+  # stance: AMB-05: a Start while the previous one is still ENABLING is refused as in use, or
+  # accepted; then the stream settles as the last accepted call asks.
   @SSE-02 @SSE-10 @needs-clock
   Scenario: Start while ENABLING is refused as in use, or the stream settles on the last key asked
     Given a symmetric customer managed key "K2"
@@ -72,8 +81,9 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     When I start encryption on "S" with key "K2"
     Then the call fails with "ResourceInUseException" and "S" settles on key "K", or the call succeeds and "S" settles on key "K2"
 
-  # AMB-07: Start with the key already in effect: a no-op, or a re-run of ENABLING -> ENABLED.
-  # Either way encryption ends ENABLED with that key, which keeps a grant.
+  # stance: AMB-07: Start with the key already in effect: a no-op, or a re-run of ENABLING ->
+  # ENABLED. Either way encryption ends ENABLED with that key, which keeps a grant (GRT-01:
+  # "Firehose manages that grant").
   @SSE-10 @GRT-01
   Scenario: Start with the key already in effect leaves encryption on with it
     Given encryption is enabled on "S" with key "K"
@@ -81,10 +91,12 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     Then the call succeeds
     And the encryption status of "S" becomes "ENABLED"
     And the encryption of "S" uses key "K"
+    # checks: GRT-01
     And key "K" has a grant
 
   # SSE-05: "You can continue to read and write data ... while the encryption status is ENABLING,
   # but the data is not encrypted."
+  # stance: AMB-23: data that "is not encrypted" is reported with Encrypted false (or left out).
   @SSE-05 @needs-clock
   Scenario: Writes continue while ENABLING, and they are not encrypted
     When I start encryption on "S" with key "K"
@@ -160,8 +172,10 @@ Feature: Starting and stopping server-side encryption, and the encryption status
 
   # SSE-11: "...and you get ENABLING_FAILED, this only means that the attempt to change the CMK
   # failed. In this case, encryption remains enabled with the old CMK." An asymmetric key makes the
-  # change fail; refusing it at once is also documented (AMB-01 (a)/(b)), and then the old key
-  # stays in effect just the same. AMB-08: which key the configuration then shows is open.
+  # change fail. Refusing it at once is also documented (AMB-01 (a)/(b)); then ENABLING_FAILED
+  # never arises, and the scenario is not applicable.
+  # stance: AMB-08: which key the configuration then shows is open: key K, or key A while key K
+  # keeps its grant; puts are reported encrypted (the old key is in effect).
   @SSE-11
   Scenario: A failed key change leaves encryption on with the old key
     Given an asymmetric customer managed key "A" with key spec "RSA_2048" for "ENCRYPT_DECRYPT"
@@ -174,21 +188,28 @@ Feature: Starting and stopping server-side encryption, and the encryption status
     Then every put to "S" reports Encrypted true
     And the encryption of "S" shows key "K", or key "A" while key "K" keeps its grant
 
-  @SSE-12 @SSE-13 @SSE-04
+  # SSE-12: "If the encryption status of your Firehose stream is ENABLING_FAILED, you can invoke
+  # this operation again with a valid CMK." A target that refuses an unusable key at once never
+  # shows ENABLING_FAILED (AMB-01 (a)/(b)): then the scenario is not applicable.
+  @SSE-12 @SSE-13
   Scenario: From ENABLING_FAILED, Start with a valid key enables encryption
     Given encryption on "S" has failed to enable
     When I start encryption on "S" with key "K"
     Then the call succeeds
     And the encryption status of "S" becomes "ENABLED"
+    # stance: SSE-13: a failure description describes the most recent attempt, so once a later
+    # attempt succeeded none is left (no document says when FailureDescription goes away).
+    # checks: SSE-13
     And the encryption of "S" has no failure description
 
   # SSE-13: ENABLING_FAILED / DISABLING_FAILED report the most recent attempt only.
-  @SSE-13 @SSE-04
+  @SSE-13
   Scenario: The status reports the most recent attempt
     Given encryption on "S" has failed to enable
     And encryption is enabled on "S" with key "K"
     When I stop encryption on "S"
     Then the encryption status of "S" becomes "DISABLED"
+    # stance: SSE-13: no failure description is left once a later attempt succeeded.
     And the encryption of "S" has no failure description
 
   @SSE-14 @SSE-16
@@ -226,8 +247,10 @@ Feature: Starting and stopping server-side encryption, and the encryption status
 
   # SSE-03 / SSE-18 / SSE-19 with AMB-01: an asymmetric key may be refused at once (a, b), or
   # accepted and then fail asynchronously (c). When Start is accepted, the status must end in
-  # ENABLING_FAILED with a KMS-related failure description; it must never become ENABLED.
-  @SSE-03 @SSE-18 @SSE-19 @KEY-01
+  # ENABLING_FAILED with a KMS-related failure description. Refused at once, ENABLING_FAILED never
+  # arises and the scenario is not applicable; that it is never ENABLED is KEY-01's check.
+  # stance: SSE-19 / AMB-12: the failure type is one of the KMS-related ones (not UNKNOWN_ERROR).
+  @SSE-03 @SSE-18 @SSE-19
   Scenario Outline: An enable attempt that fails ends in ENABLING_FAILED with a failure description (<spec>)
     Given an asymmetric customer managed key "A" with key spec "<spec>" for "<usage>"
     When I start encryption on "S" with key "A"
@@ -241,18 +264,12 @@ Feature: Starting and stopping server-side encryption, and the encryption status
       | HMAC_256      | GENERATE_VERIFY_MAC |
 
   # SSE-18 / SSE-19 for creation: a failed creation shows FailureDescription (AMB-11: either place).
-  @SSE-18 @SSE-19 @API-09
+  # A Create refused at once, or one that ends ACTIVE, has no failed creation to describe: the
+  # scenario is then not applicable (whether ACTIVE is allowed is KEY-01's check).
+  # stance: SSE-19 / AMB-12: the failure type is one of the KMS-related ones.
+  @SSE-18 @SSE-19
   Scenario: A creation that fails because of the key shows a failure description
     Given an asymmetric customer managed key "A" with key spec "RSA_2048" for "ENCRYPT_DECRYPT"
     When I create a DirectPut delivery stream "E" with encryption using key "A"
     Then the call fails with one of "InvalidArgumentException, InvalidKMSResourceException" or the delivery stream "E" becomes "CREATING_FAILED"
     And if the delivery stream "E" is CREATING_FAILED, a KMS-related failure description explains it
-
-  @SSE-06 @SSE-10
-  Scenario: Puts right after a key change succeed
-    Given a symmetric customer managed key "K2"
-    And encryption is enabled on "S" with key "K"
-    And 6 seconds pass
-    When I start encryption on "S" with key "K2"
-    And I put 1 record to "S" with PutRecord every second for 6 seconds from when its encryption status is "ENABLED"
-    Then every put to "S" succeeded

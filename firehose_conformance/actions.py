@@ -6,6 +6,7 @@ Everything created is entered in the target's ledger, so teardown removes it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from firehose_conformance.errors import NotImplementedByTarget
 from firehose_conformance.outcome import Outcome
 from firehose_conformance.targets.base import KeyRef, StreamRef, Target
 
@@ -22,6 +24,7 @@ DIRECT_PUT = "DirectPut"
 KINESIS_SOURCE = "KinesisStreamAsSource"
 AWS_OWNED = {"KeyType": "AWS_OWNED_CMK"}
 DEFAULT_BUFFER_SECONDS = 60
+READ_PAGES = 1000  # GetRecords calls per read of a data stream, at most
 T = TypeVar("T")
 
 
@@ -48,6 +51,82 @@ def create_key(target: Target, spec: str = "SYMMETRIC_DEFAULT", usage: str | Non
     key = KeyRef(meta["KeyId"], meta["Arn"])
     target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
     return key
+
+
+def attempt_key(target: Target, spec: str, usage: str) -> Outcome:
+    """CreateKey as a call whose answer is kept (KEY-10 judges KMS's own answer)."""
+    tags = {"firehose-conformance": target.run_id, **target.resource_tags()}
+    outcome = target.call(
+        "kms",
+        "create_key",
+        KeySpec=spec,
+        KeyUsage=usage,
+        Description="firehose-conformance test key",
+        Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()],
+    )
+    if outcome.ok:
+        meta = outcome.response["KeyMetadata"]
+        key = KeyRef(meta["KeyId"], meta["Arn"])
+        target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
+    return outcome
+
+
+def create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
+    """A symmetric key of Origin EXTERNAL with 256 bits of material the suite imported, or
+    (None, why not) when the target's KMS refuses or lacks any step of it.
+
+    BC-KMS GetParametersForImport / ImportKeyMaterial: the material is wrapped with the public
+    key KMS hands out (RSAES_OAEP_SHA_256, RSA_2048); DeleteImportedKeyMaterial later leaves the
+    key PendingImport (KMS-DG key states: cryptographic use then raises KMSInvalidStateException).
+    """
+    try:
+        return _create_imported_key(target)
+    except NotImplementedByTarget as error:
+        return None, str(error)
+
+
+def _create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    tags = {"firehose-conformance": target.run_id, **target.resource_tags()}
+    made = target.call(
+        "kms",
+        "create_key",
+        Origin="EXTERNAL",
+        Description="firehose-conformance test key (imported material)",
+        Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()],
+    )
+    if not made.ok:
+        return None, f"CreateKey with Origin EXTERNAL: {made.error_code}: {made.error_message}"
+    meta = made.response["KeyMetadata"]
+    key = KeyRef(meta["KeyId"], meta["Arn"])
+    target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
+    params = target.call(
+        "kms",
+        "get_parameters_for_import",
+        KeyId=key.key_id,
+        WrappingAlgorithm="RSAES_OAEP_SHA_256",
+        WrappingKeySpec="RSA_2048",
+    )
+    if not params.ok:
+        return None, f"GetParametersForImport: {params.error_code}: {params.error_message}"
+    public = serialization.load_der_public_key(params.response["PublicKey"])
+    wrapped = public.encrypt(  # type: ignore[union-attr]
+        uuid.uuid4().bytes + uuid.uuid4().bytes,
+        padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None),
+    )
+    imported = target.call(
+        "kms",
+        "import_key_material",
+        KeyId=key.key_id,
+        ImportToken=params.response["ImportToken"],
+        EncryptedKeyMaterial=wrapped,
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )
+    if not imported.ok:
+        return None, f"ImportKeyMaterial: {imported.error_code}: {imported.error_message}"
+    return key, ""
 
 
 def _schedule_deletion_quietly(target: Target, key: KeyRef) -> None:
@@ -85,19 +164,41 @@ def default_key_policy(target: Target) -> dict[str, Any]:
     }
 
 
-def deny_firehose(target: Target, key: KeyRef, action: str) -> None:
-    """Add explicit Deny statements for Firehose (and its delivery role) to the key policy."""
+# The operations that use a key (rather than manage it): denying them to every principal stops
+# Firehose, whichever principal it calls KMS as (AMB-29: the grantee is not documented), while
+# the account can still put the policy back.
+KEY_USE = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:CreateGrant",
+)
+
+
+def deny_key_use(
+    target: Target,
+    key: KeyRef,
+    operations: tuple[str, ...] = KEY_USE,
+    principal: str | dict[str, str] = "*",
+) -> None:
+    """Add to the key policy an explicit Deny of ``operations`` for ``principal``.
+
+    KEY-07: "the key policy mustn't explicitly deny the permission for Firehose to invoke KMS
+    encrypt and decrypt operations". Which principal Firehose uses is not documented (AMB-29), so
+    by default the Deny names none in particular ("*"): it stops Firehose without assuming one.
+    A Kinesis source is read with the delivery role (SRC-06), which can be named.
+    """
     policy = default_key_policy(target)
-    for i, principal in enumerate(target.firehose_key_policy_principals()):
-        policy["Statement"].append(
-            {
-                "Sid": f"DenyFirehose{i}",
-                "Effect": "Deny",
-                "Principal": principal,
-                "Action": action,
-                "Resource": "*",
-            }
-        )
+    policy["Statement"].append(
+        {
+            "Sid": "DenyKeyUse",
+            "Effect": "Deny",
+            "Principal": principal,
+            "Action": list(operations),
+            "Resource": "*",
+        }
+    )
     target.kms.put_key_policy(KeyId=key.key_id, PolicyName="default", Policy=json.dumps(policy))
 
 
@@ -137,6 +238,44 @@ def revoke_all_grants(target: Target, key: KeyRef) -> None:
 
 def key_metadata(target: Target, key: KeyRef) -> dict[str, Any]:
     return target.kms.describe_key(KeyId=key.key_id)["KeyMetadata"]
+
+
+def _kms_refuses(target: Target, key: KeyRef, operation: str) -> str | None:
+    """Whether KMS refuses ``operation`` (GenerateDataKey or Decrypt) with the key to the suite
+    itself: the error code, or None when it serves it."""
+    if operation == "Decrypt":
+        try:
+            blob = target.kms.generate_data_key(KeyId=key.key_id, KeySpec="AES_256")
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+        outcome = target.call("kms", "decrypt", CiphertextBlob=blob["CiphertextBlob"])
+    else:
+        outcome = target.call("kms", "generate_data_key", KeyId=key.key_id, KeySpec="AES_256")
+    return outcome.error_code
+
+
+def await_kms_change(
+    target: Target, key: KeyRef, *, refused: bool, operation: str = "GenerateDataKey"
+) -> float:
+    """Wait until KMS itself shows a change to the key: ``operation`` refused (a key disabled,
+    scheduled for deletion, denied by its policy) or served again (the change undone).
+
+    KMS is eventually consistent ("The KMS API follows an eventual consistency model", BC-KMS
+    DisableKey, PutKeyPolicy, ScheduleKeyDeletion; grants: "usually less than five minutes"),
+    so what the suite does next waits for the change to show, within the target's KMS bound
+    (``grant_timeout``). An implementation whose KMS never refuses (moto) is left to the checks
+    that follow; the wait then just ends at the bound. Returns the seconds waited.
+    """
+    started = target.now()
+    want = "refused" if refused else "served"
+    with contextlib.suppress(AssertionError):  # the checks that follow judge what happens
+        target.poll(
+            lambda: _kms_refuses(target, key, operation),
+            lambda code: (code is not None) is refused,
+            timeout=target.profile.grant_timeout,
+            what=f"KMS {operation} with the key {want}",
+        )
+    return target.now() - started
 
 
 # ---- S3 ------------------------------------------------------------------------------------------
@@ -247,11 +386,34 @@ def delete_stream(target: Target, name: str, *, force: bool = False) -> Outcome:
 
 
 def delete_stream_quietly(target: Target, name: str) -> None:
-    try:
-        target.firehose.delete_delivery_stream(DeliveryStreamName=name, AllowForceDelete=True)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
+    """Teardown: delete the stream and wait until it is gone (it may flush into its bucket while
+    DELETING, so its bucket is removed only after this), within the transition bound. A stream
+    that ends DELETING_FAILED is deleted again with AllowForceDelete (GRT-05)."""
+
+    def delete() -> None:
+        try:
+            target.firehose.delete_delivery_stream(DeliveryStreamName=name, AllowForceDelete=True)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in (
+                "ResourceNotFoundException",
+                "ResourceInUseException",  # still CREATING: asked again below
+            ):
+                raise
+
+    delete()
+
+    def gone_or_again() -> str | None:
+        status = stream_status(target, name)
+        if status in ("DELETING_FAILED", "ACTIVE", "CREATING_FAILED"):
+            delete()
+        return status
+
+    target.poll(
+        gone_or_again,
+        lambda status: status is None,
+        timeout=target.profile.transition_timeout,
+        what=f"delivery stream {name} gone (status)",
+    )
 
 
 def describe(target: Target, name: str) -> dict[str, Any]:
@@ -294,22 +456,53 @@ def encryption_status(target: Target, name: str) -> str:
 
 
 def await_transition(
-    target: Target, read: Callable[[], T], until: Callable[[T], bool], what: str
+    target: Target,
+    read: Callable[[], T],
+    until: Callable[[T], bool],
+    what: str,
+    terminal: Callable[[T], bool] | None = None,
 ) -> T:
-    """Read until ``until`` holds, for at most the target's transition time."""
-    return target.poll(read, until, timeout=target.profile.transition_timeout, what=what)
+    """Read until ``until`` holds, for at most the target's transition time, or until a
+    ``terminal`` state shows (one the awaited state cannot follow)."""
+    return target.poll(
+        read, until, timeout=target.profile.transition_timeout, what=what, terminal=terminal
+    )
+
+
+# States a delivery stream cannot leave for the one awaited (BC-FH DeliveryStreamStatus: "If the
+# status of a Firehose stream is CREATING_FAILED, this status doesn't change"; a stream gone is
+# gone). DELETING_FAILED leaves only through another Delete.
+STREAM_ENDS: dict[str, frozenset[str | None]] = {
+    "ACTIVE": frozenset({"CREATING_FAILED", "DELETING", "DELETING_FAILED", None}),
+    "CREATING_FAILED": frozenset({"ACTIVE", "DELETING", "DELETING_FAILED", None}),
+}
+# Encryption states that end an enable or disable attempt other than as awaited; a missing
+# configuration is one too, where an implementation shows none (EV-MOTO, EV-LS-KDS). The state
+# before the call (DISABLED before Start, ENABLED before Stop) is not among them: a read right
+# after the call may still show it.
+ENCRYPTION_ENDS: dict[str, frozenset[str]] = {
+    "ENABLED": frozenset({"ENABLING_FAILED", "DISABLING_FAILED", NO_CONFIG}),
+    "DISABLED": frozenset({"ENABLING_FAILED", "DISABLING_FAILED", NO_CONFIG}),
+    "ENABLING_FAILED": frozenset({"ENABLED", NO_CONFIG}),
+}
+
+
+def _encryption_end(wanted: str) -> Callable[[str], bool]:
+    ends = ENCRYPTION_ENDS.get(wanted, frozenset())
+    return lambda status: status in ends or status.startswith("(no Status")
 
 
 def wait_stream_status(target: Target, name: str, wanted: str) -> None:
     read = partial(stream_status, target, name)
     what = f"delivery stream {name} status {wanted}"
-    await_transition(target, read, lambda status: status == wanted, what)
+    ends = STREAM_ENDS.get(wanted, frozenset())
+    await_transition(target, read, lambda status: status == wanted, what, ends.__contains__)
 
 
 def wait_encryption_status(target: Target, name: str, wanted: str) -> None:
     read = partial(encryption_status, target, name)
     what = f"encryption status {wanted} of {name}"
-    await_transition(target, read, lambda status: status == wanted, what)
+    await_transition(target, read, lambda status: status == wanted, what, _encryption_end(wanted))
 
 
 def settled_stream_status(target: Target, name: str) -> str | None:
@@ -320,10 +513,19 @@ def settled_stream_status(target: Target, name: str) -> str | None:
 
 
 def settled_encryption_status(target: Target, name: str) -> str | None:
-    """The encryption status once an enable attempt has ended (no longer ENABLING)."""
+    """The encryption status once an enable attempt has ended: no longer ENABLING, and either
+    ENABLING_FAILED or the same status on two reads in a row (the first read right after Start
+    may still show the status before it: eventual consistency)."""
     read = partial(encryption_status, target, name)
     what = f"the end of the enable attempt on {name}"
-    return await_transition(target, read, lambda status: status != "ENABLING", what)
+    last: list[str] = []
+
+    def ended(status: str) -> bool:
+        repeated = bool(last) and last[-1] == status
+        last.append(status)
+        return status != "ENABLING" and (status == "ENABLING_FAILED" or repeated)
+
+    return await_transition(target, read, ended, what)
 
 
 def attempt_delivery_stream(
@@ -474,33 +676,64 @@ def start_data_stream_encryption(
 
 
 def encrypt_data_stream(target: Target, name: str, key_id: str) -> None:
-    """Turn on the data stream's SSE and wait until it is ACTIVE again (a refusal raises)."""
+    """Turn on the data stream's SSE and wait until it is ACTIVE with it (a refusal raises)."""
     target.kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key_id)
-    wait_data_stream_active(target, name)
+    wait_data_stream_active(target, name, encryption_type="KMS")
 
 
 def data_stream_summary(target: Target, name: str) -> dict[str, Any]:
     return target.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
 
 
-def wait_data_stream_active(target: Target, name: str) -> dict[str, Any]:
+def wait_data_stream_active(
+    target: Target, name: str, *, encryption_type: str | None = None
+) -> dict[str, Any]:
+    """Wait until the data stream is ACTIVE (with ``encryption_type``, when given: a read right
+    after StartStreamEncryption may still show the stream as it was, ACTIVE without it)."""
     read = partial(data_stream_summary, target, name)
-    what = f"Kinesis stream {name} ACTIVE"
-    return await_transition(target, read, lambda summary: summary["StreamStatus"] == "ACTIVE", what)
+    shown = f" with encryption type {encryption_type}" if encryption_type else ""
+
+    def done(summary: dict[str, Any]) -> bool:
+        return summary["StreamStatus"] == "ACTIVE" and (
+            encryption_type is None or summary.get("EncryptionType", "NONE") == encryption_type
+        )
+
+    return await_transition(target, read, done, f"Kinesis stream {name} ACTIVE{shown}")
 
 
-def read_data_stream(target: Target, name: str) -> list[dict[str, Any]]:
-    """Every record in the data stream, oldest first, as GetRecords returns them."""
+def read_data_stream(target: Target, name: str, expected: int = 0) -> list[dict[str, Any]]:
+    """Every record in the data stream, oldest first, as GetRecords returns them.
+
+    Pages until caught up: BC-KDS GetRecords "might take multiple calls to get to a portion of
+    the shard that contains records", so an empty page is no end; a shard is read when a page
+    says ``MillisBehindLatest`` 0 and at least ``expected`` records are in hand, or when the
+    target's transition bound has passed.
+    """
     records: list[dict[str, Any]] = []
-    shards = target.kinesis.list_shards(StreamName=name)["Shards"]
-    for shard in shards:
-        iterator = target.kinesis.get_shard_iterator(
+    iterators = {
+        shard["ShardId"]: target.kinesis.get_shard_iterator(
             StreamName=name, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
-        for _ in range(100):
+        for shard in target.kinesis.list_shards(StreamName=name)["Shards"]
+    }
+    started = target.now()
+    caught_up: set[str] = set()
+    for _ in range(READ_PAGES):
+        got = 0
+        for shard, iterator in list(iterators.items()):
+            if iterator is None:
+                continue
             page = target.kinesis.get_records(ShardIterator=iterator, Limit=1000)
             records.extend(page["Records"])
-            iterator = page.get("NextShardIterator")
-            if not page["Records"] or not iterator or page.get("MillisBehindLatest", 0) == 0:
-                break
+            got += len(page["Records"])
+            iterators[shard] = page.get("NextShardIterator")
+            if page.get("MillisBehindLatest", 0) == 0:
+                caught_up.add(shard)
+        done = caught_up >= set(iterators) and len(records) >= expected
+        if done or all(i is None for i in iterators.values()):
+            break
+        if target.now() - started >= target.profile.transition_timeout:
+            break
+        if not got:  # nothing new: let the target's time pass before asking again
+            target.sleep(target.profile.poll_initial)
     return sorted(records, key=lambda r: int(r["SequenceNumber"]))

@@ -21,14 +21,20 @@ from firehose_conformance.spec_facts import AMBIGUITY_ID, REQUIREMENT_ID
 from reference_impl.aws_models import SNAPSHOT
 
 __all__ = [
+    "AMBIGUITIES",
     "AREAS",
     "DEFAULT_CATALOG",
+    "SOURCES",
+    "Ambiguity",
     "CatalogError",
     "CheckKind",
     "Level",
     "Requirement",
+    "Source",
     "Spec",
+    "load_ambiguities",
     "load_catalog",
+    "load_sources",
     "load_spec",
 ]
 
@@ -85,6 +91,9 @@ class Requirement:
     check_note: str
     ambiguities: tuple[str, ...]
     model_facts: tuple[str, ...]
+    # What the scenarios take as expected where no document states it (AMB items, inferences);
+    # "" where every expectation of its scenarios is stated by a document.
+    stance: str = ""
 
     @property
     def area(self) -> str:
@@ -126,7 +135,10 @@ class CatalogError(Exception):
     """The catalog file is missing, is not valid TOML, or breaks the schema."""
 
 
-DEFAULT_CATALOG: Path = Path(__file__).resolve().parents[1] / "features" / "requirements.toml"
+FEATURES: Path = Path(__file__).resolve().parents[1] / "features"
+DEFAULT_CATALOG: Path = FEATURES / "requirements.toml"
+AMBIGUITIES: Path = FEATURES / "ambiguities.toml"
+SOURCES: Path = FEATURES / "sources.toml"
 
 # Key -> expected TOML type. Lists are lists of strings.
 _FIELDS: dict[str, type] = {
@@ -143,6 +155,7 @@ _FIELDS: dict[str, type] = {
     "ambiguities": list,
     "model_facts": list,
 }
+_OPTIONAL: dict[str, type] = {"stance": str}
 
 
 def _type_name(value: Any) -> str:
@@ -165,10 +178,12 @@ def _check_fields(table: dict[str, Any], fail: _Fail) -> None:
     missing = [key for key in _FIELDS if key not in table]
     if missing:
         raise fail(f"missing key(s): {', '.join(missing)}")
-    unknown = sorted(key for key in table if key not in _FIELDS)
+    unknown = sorted(key for key in table if key not in _FIELDS and key not in _OPTIONAL)
     if unknown:
         raise fail(f"unknown key(s): {', '.join(unknown)}")
-    for key, expected in _FIELDS.items():
+    for key, expected in {**_FIELDS, **_OPTIONAL}.items():
+        if key not in table:
+            continue
         value = table[key]
         if not isinstance(value, expected):
             raise fail(f"key {key!r} must be {expected.__name__}, got {_type_name(value)}")
@@ -230,6 +245,7 @@ def _parse_requirement(table: Any, index: int, path: Path) -> Requirement:
         check_note=table["check_note"],
         ambiguities=tuple(table["ambiguities"]),
         model_facts=tuple(table["model_facts"]),
+        stance=table.get("stance", "").strip(),
     )
 
 
@@ -302,3 +318,69 @@ def load_catalog(path: Path = DEFAULT_CATALOG) -> dict[str, Requirement]:
         catalog[req.id] = req
         first_index[req.id] = index
     return catalog
+
+
+# ---- The ambiguities and the sources the catalog cites -------------------------------------------
+@dataclass(frozen=True)
+class Ambiguity:
+    """AMB-xx: what the documents leave open, and the stance the project's scenarios take."""
+
+    id: str
+    title: str
+    what_is_open: str
+    stance: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document tag (SEED, BC-FH, EV-...): normative, or third-party evidence."""
+
+    tag: str
+    kind: str  # "normative" or "evidence"
+    document: str
+    where: str
+
+
+def _tables(path: Path, key: str, fields: dict[str, type]) -> list[dict[str, Any]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from exc
+    if sorted(data) != [key]:
+        raise CatalogError(f"{path}: expected only [[{key}]] tables")
+    tables = data[key]
+    for index, table in enumerate(tables, start=1):
+        fail = _Fail(path, f"{key} #{index}")
+        if sorted(table) != sorted(fields):
+            raise fail(f"keys must be {', '.join(fields)}; got {', '.join(sorted(table))}")
+        for name, kind in fields.items():
+            if not isinstance(table[name], kind):
+                raise fail(f"key {name!r} must be {kind.__name__}")
+    return tables
+
+
+def load_ambiguities(path: Path = AMBIGUITIES) -> dict[str, Ambiguity]:
+    """AMB-01 ... by id, in file order; each with a stance and why."""
+    fields = {"id": str, "title": str, "what_is_open": str, "stance": str, "why": str}
+    found: dict[str, Ambiguity] = {}
+    for table in _tables(Path(path), "ambiguity", fields):
+        if not AMBIGUITY_ID.fullmatch(table["id"]) or table["id"] in found:
+            raise CatalogError(f"{path}: bad or duplicate ambiguity id {table['id']!r}")
+        if not table["stance"].strip():
+            raise CatalogError(f"{path}: {table['id']} has no stance")
+        found[table["id"]] = Ambiguity(**{k: v.strip() for k, v in table.items()})
+    return found
+
+
+def load_sources(path: Path = SOURCES) -> dict[str, Source]:
+    """The document tags by tag, in file order."""
+    fields = {"tag": str, "kind": str, "document": str, "where": str}
+    found: dict[str, Source] = {}
+    for table in _tables(Path(path), "source", fields):
+        if table["kind"] not in ("normative", "evidence") or table["tag"] in found:
+            raise CatalogError(f"{path}: bad kind or duplicate tag {table['tag']!r}")
+        found[table["tag"]] = Source(**{k: v.strip() for k, v in table.items()})
+    return found

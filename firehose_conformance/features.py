@@ -258,3 +258,34 @@ def scenarios_by_requirement(texts: Iterable[ScenarioText]) -> dict[str, list[Sc
         for rid in sorted(text.requirements()):
             found.setdefault(rid, []).append(text)
     return found
+
+
+# ---- What a step checks --------------------------------------------------------------------------
+CHECKS_COMMENT = "# checks:"
+_STEP_KEYWORDS = ("Given ", "When ", "Then ", "And ", "But ", "* ")
+
+
+def step_checks(path: Path) -> dict[int, tuple[str, ...]]:
+    """Line of a step -> the requirement IDs a ``# checks: SSE-04`` comment right above it names.
+
+    A step without one checks every requirement its scenario is tagged with; a failure in it is
+    charged to what it checks (plugin.py), so a scenario tagged with several requirements says
+    which of its steps checks which.
+    """
+    found: dict[int, tuple[str, ...]] = {}
+    pending: tuple[str, ...] = ()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if text.startswith(CHECKS_COMMENT):
+            rest = text[len(CHECKS_COMMENT) :].split("(", 1)[0]
+            pending = tuple(r.strip() for r in rest.replace(",", " ").split() if r.strip())
+            continue
+        if not text:
+            pending = ()
+            continue
+        if text.startswith("#"):
+            continue
+        if pending and text.startswith(_STEP_KEYWORDS):
+            found[number] = pending
+        pending = ()
+    return found

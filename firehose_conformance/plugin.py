@@ -3,6 +3,13 @@
 Verdicts come from pytest's own reports and pytest-bdd's hooks, not from ``--cucumberjson``
 (which reports skips as passes and is empty under xdist). Each report carries its verdict in
 ``user_properties``, which survive the trip from an xdist worker to the controller.
+
+A verdict is earned by an exercised path (verdicts.py): a Then step that holds *observes* the
+requirements it checks (those a ``# checks:`` comment above it names, else every requirement of
+its scenario), unless a step found that the target took another documented path on which their
+situation never arises (``World.not_exercised``). A scenario whose checks held passes when it
+observed something, and is not applicable otherwise. A failing step is charged to what it
+checks; a failing Given step is set-up trouble (``error``, "could not set up: ...").
 """
 
 from __future__ import annotations
@@ -18,14 +25,22 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from firehose_conformance.capabilities import CAPABILITY_TAGS, Capability
 from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
-from firehose_conformance.errors import UsageError
+from firehose_conformance.errors import UsageError, Violation
+from firehose_conformance.features import step_checks
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
 from firehose_conformance.targets.options import add_target_option, parse_target_options
-from firehose_conformance.verdicts import Verdict, classify_exception
+from firehose_conformance.verdicts import (
+    SETUP_PREFIX,
+    SUITE_DEFECT_PREFIX,
+    Verdict,
+    cause_of,
+    classify_exception,
+)
+from firehose_conformance.world import Observations
 
 OTHER_TAGS = {
     "scale": "needs hundreds or thousands of resources (BB-scale)",
@@ -33,6 +48,9 @@ OTHER_TAGS = {
 }
 _VERDICT_KEY = "fsc_verdict"
 _STEP_KEY = pytest.StashKey[str]()
+_OBSERVATIONS_KEY = pytest.StashKey[Observations]()
+_OUTCOME_KEY = pytest.StashKey[dict[str, Any]]()  # the verdict a failing step decided
+_TEARDOWN_KEY = pytest.StashKey[str]()
 _TARGET_KEY = pytest.StashKey[Target]()
 _COLLECTOR_KEY = pytest.StashKey["Collector"]()
 
@@ -118,24 +136,127 @@ def scenario_target(request: pytest.FixtureRequest, target: Target) -> Iterator[
         pytest.skip(f"target {target.name!r} lacks {names}")
     target.start_scenario()
     yield target
+    # A leftover is reported beside the scenario's verdict, never instead of it.
     problems = target.finish_scenario()
     if problems:
-        from firehose_conformance.errors import TargetMisbehaved
+        request.node.stash[_TEARDOWN_KEY] = "; ".join(problems)
 
-        raise TargetMisbehaved("teardown: " + "; ".join(problems))
+
+def observations_of(item: pytest.Item) -> Observations:
+    """The scenario's observations (made on first use, with its requirement tags)."""
+    found = item.stash.get(_OBSERVATIONS_KEY, None)
+    if found is None:
+        found = Observations(tags=frozenset(requirement_ids(_tags(item))))
+        item.stash[_OBSERVATIONS_KEY] = found
+    return found
+
+
+@pytest.fixture
+def fsc_observations(request: pytest.FixtureRequest) -> Observations:
+    """What this scenario's checks observed; steps reach it as ``world.observations``."""
+    return observations_of(request.node)
+
+
+_CHECKS_CACHE: dict[str, dict[int, tuple[str, ...]]] = {}
+
+
+def _declared(feature: Any, step: Any) -> tuple[str, ...]:
+    """The requirements a ``# checks:`` comment above the step names (none: all of them)."""
+    path = str(getattr(feature, "filename", "") or "")
+    if path not in _CHECKS_CACHE:
+        _CHECKS_CACHE[path] = step_checks(Path(path)) if path else {}
+    return _CHECKS_CACHE[path].get(step.line_number, ())
+
+
+def _is_setup(feature: Any, step: Any) -> bool:
+    """A Given step (or a Background's) sets the scenario up, unless a ``# checks:`` comment
+    says it is itself a check (API-11: making the 5,000 streams is what is checked)."""
+    return (step.type == "given" or step.background is not None) and not _declared(feature, step)
 
 
 def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
     request.node.stash[_STEP_KEY] = f"{step.keyword} {step.name}".strip()
 
 
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest, feature: Any, step: Any, **_: Any
+) -> None:
+    """A Then step that held observed what it checks."""
+    if step.type == "then" and step.background is None:
+        found = observations_of(request.node)
+        found.observe(_declared(feature, step) or found.tags)
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest, feature: Any, step: Any, exception: Exception, **_: Any
+) -> None:
+    """Decide the verdict of a failing step, and what it is charged to."""
+    item = request.node
+    found = observations_of(item)
+    verdict, reason = classify_exception(exception)
+    cause = cause_of(exception)
+    text = f"{step.keyword} {step.name}".strip()
+    blocked = sorted(found.tags - found.observed)
+    charged: list[str] = []
+    if verdict is Verdict.NOT_APPLICABLE:
+        reason = f"{text}: {reason}"
+    elif _is_setup(feature, step) and not reason.startswith(SUITE_DEFECT_PREFIX):
+        # Set-up trouble: the target's infrastructure or another behaviour than the one under
+        # test stopped the scenario before it checked anything.
+        verdict, reason, charged = Verdict.ERROR, f"{SETUP_PREFIX}{text}: {reason}", blocked
+    elif verdict is Verdict.FAILED:
+        checks = (
+            exception.requirements
+            if isinstance(exception, Violation)
+            else (_declared(feature, step) or tuple(found.tags))
+        )
+        charged = sorted(set(checks) & found.tags)
+        if not charged:  # a check of another requirement failed: this scenario was not reached
+            verdict = Verdict.NOT_APPLICABLE
+            reason = f"not reached: {text} checks {', '.join(checks)}, which failed: {reason}"
+        else:
+            reason = f"{text}: {reason}"
+    else:
+        charged, reason = blocked, f"{text}: {reason}"
+    item.stash[_OUTCOME_KEY] = {
+        "verdict": verdict.value,
+        "reason": reason,
+        "charged": charged,
+        "cause": cause,
+    }
+
+
+def _finished(item: pytest.Item) -> dict[str, Any]:
+    """The verdict of a scenario whose steps all held: passed if it observed something."""
+    found = observations_of(item)
+    unexercised: dict[str, list[str]] = {}
+    for rid, why in sorted(found.unexercised.items()):
+        unexercised.setdefault(why, []).append(rid)
+    parts = [f"not exercised: {', '.join(rids)}: {why}" for why, rids in unexercised.items()]
+    parts += found.notes
+    if found.observed:
+        return {"verdict": Verdict.PASSED.value, "reason": "; ".join(parts)}
+    if not parts:
+        parts = ["no check of the scenario observed what its requirements state"]
+    return {"verdict": Verdict.NOT_APPLICABLE.value, "reason": "; ".join(parts)}
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    verdict, reason = _phase_verdict(item, call, report)
-    if verdict is not None:
-        report.user_properties.append((_VERDICT_KEY, {"verdict": verdict, "reason": reason}))
+    found = _phase_verdict(item, call, report)
+    if found is not None:
+        found.setdefault("charged", [])
+        found.setdefault("cause", "")
+        observed = item.stash.get(_OBSERVATIONS_KEY, None)
+        shown = (
+            sorted(observed.observed) if observed and found["verdict"] != "not_applicable" else []
+        )
+        found["observed"] = shown
+        report.user_properties.append((_VERDICT_KEY, found))
+    if call.when == "teardown" and _TEARDOWN_KEY in item.stash:
+        report.user_properties.append(("fsc_teardown", item.stash[_TEARDOWN_KEY]))
     if call.when == "setup":
         report.user_properties.append(("fsc_identity", _identity(item)))
         made = item.config.stash.get(_TARGET_KEY, None)
@@ -145,15 +266,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Gener
 
 def _phase_verdict(
     item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
-) -> tuple[str | None, str]:
+) -> dict[str, Any] | None:
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return Verdict.NOT_APPLICABLE.value, reason.removeprefix("Skipped: ")
+        return {"verdict": Verdict.NOT_APPLICABLE.value, "reason": reason.removeprefix("Skipped: ")}
     if report.passed:
-        return (Verdict.PASSED.value if call.when == "call" else None), ""
+        return _finished(item) if call.when == "call" else None
+    if call.when == "call" and _OUTCOME_KEY in item.stash:
+        return dict(item.stash[_OUTCOME_KEY])
     exc = call.excinfo.value if call.excinfo else None
+    tags = sorted(observations_of(item).tags)
     if exc is None:
-        return Verdict.ERROR.value, "failed without an exception"
+        return {"verdict": Verdict.ERROR.value, "reason": "failed without an exception"}
     verdict, reason = classify_exception(exc)
     if call.when != "call":
         verdict = Verdict.ERROR if verdict is Verdict.FAILED else verdict
@@ -161,7 +285,8 @@ def _phase_verdict(
     step = item.stash.get(_STEP_KEY, "")
     if step and call.when == "call":
         reason = f"{step}: {reason}"
-    return verdict.value, reason
+    charged = tags if verdict in (Verdict.FAILED, Verdict.ERROR) else []
+    return {"verdict": verdict.value, "reason": reason, "charged": charged, "cause": cause_of(exc)}
 
 
 def _identity(item: pytest.Item) -> dict[str, Any]:
@@ -198,9 +323,12 @@ class Collector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
         entry = self.scenarios.setdefault(
-            report.nodeid, {"verdict": None, "reason": "", "duration": 0.0, "identity": None}
+            report.nodeid,
+            {"verdict": None, "reason": "", "duration": 0.0, "identity": None, "teardown": ""},
         )
         entry["duration"] += report.duration
+        if "fsc_teardown" in props:
+            entry["teardown"] = props["fsc_teardown"]
         if "fsc_identity" in props:
             entry["identity"] = props["fsc_identity"]
         if self.target_identity is None and "fsc_target" in props:
@@ -211,7 +339,15 @@ class Collector:
         # The first verdict other than a pass stands (a failed call stays failed whatever the
         # teardown did); a pass is replaced by a later phase's problem (a failing teardown).
         if entry["verdict"] in (None, Verdict.PASSED.value):
-            entry["verdict"], entry["reason"] = found["verdict"], found["reason"]
+            if entry["verdict"] == Verdict.PASSED.value and found["verdict"] != "passed":
+                found = {**found, "observed": entry["observed"]}  # what the call phase observed
+            entry.update(
+                verdict=found["verdict"],
+                reason=found["reason"],
+                observed=list(found.get("observed", [])),
+                charged=list(found.get("charged", [])),
+                cause=found.get("cause", ""),
+            )
 
     def results(self) -> list[ScenarioResult]:
         out = []
@@ -229,6 +365,12 @@ class Collector:
                     verdict=entry["verdict"] or Verdict.ERROR.value,
                     reason=entry["reason"] or ("" if entry["verdict"] else "no outcome recorded"),
                     duration_s=round(entry["duration"], 4),
+                    observed=entry.get("observed", []),
+                    charged=entry.get("charged", [])
+                    if entry["verdict"]
+                    else list(identity["requirements"]),
+                    cause=entry.get("cause", ""),
+                    teardown=entry["teardown"],
                 )
             )
         return out

@@ -1,4 +1,11 @@
-"""The results document (schema ``firehose-conformance/results/v1``): built, written, read."""
+"""The results document (schema ``firehose-conformance/results/v1``): built, written, read.
+
+Per scenario: its verdict and reason; ``observed``, the requirements its checks observed (a
+requirement passes only where a scenario observed it and charged it nothing); ``charged``, for a
+failed or errored scenario, the requirements that outcome counts against (those the failing
+step checks); ``cause``, e.g. ``not_implemented: StartDeliveryStreamEncryption``; ``teardown``,
+what could not be removed after it (reported beside the verdict, never instead of it).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,11 @@ from typing import Any
 from firehose_conformance.catalog import Requirement
 from firehose_conformance.errors import UsageError
 from firehose_conformance.verdicts import (
+    NOT_IMPLEMENTED,
     REQUIREMENT_VERDICTS,
     SCENARIO_VERDICTS,
     Verdict,
+    contribution,
     requirement_verdict,
 )
 
@@ -30,6 +39,14 @@ class ScenarioResult:
     verdict: str
     reason: str
     duration_s: float
+    observed: list[str] = field(default_factory=list)
+    charged: list[str] = field(default_factory=list)
+    cause: str = ""
+    teardown: str = ""
+
+    def says(self, rid: str) -> Verdict:
+        """What this scenario says about requirement ``rid`` (verdicts.contribution)."""
+        return contribution(rid, Verdict(self.verdict), self.observed, self.charged)
 
 
 @dataclass
@@ -40,6 +57,7 @@ class RequirementResult:
     verdict: str
     reason: str
     scenarios: list[str]
+    cause: str = ""  # the cause shared by every scenario that decided an error verdict
 
 
 @dataclass
@@ -89,15 +107,17 @@ def build_results(
     requirements = []
     for rid, requirement in catalog.items():
         covered = by_requirement[rid]
-        verdict = requirement_verdict(Verdict(s.verdict) for s in covered)
+        verdict = requirement_verdict(s.says(rid) for s in covered)
+        deciding = [s for s in covered if s.says(rid) is verdict]
         requirements.append(
             RequirementResult(
                 id=rid,
                 level=requirement.display_level,
                 mandatory=requirement.mandatory,
                 verdict=verdict.value,
-                reason=_requirement_reason(verdict, covered),
+                reason=_requirement_reason(verdict, deciding),
                 scenarios=[_label(s) for s in covered],
+                cause=_shared_cause(verdict, deciding),
             )
         )
     summary = {key.value: sum(s.verdict == key for s in ordered) for key in SCENARIO_VERDICTS}
@@ -120,15 +140,35 @@ def _label(scenario: ScenarioResult) -> str:
     return f"{scenario.feature}: {scenario.name}"
 
 
-def _requirement_reason(verdict: Verdict, covered: list[ScenarioResult]) -> str:
+def _requirement_reason(verdict: Verdict, deciding: list[ScenarioResult]) -> str:
+    """The first scenario that decided the verdict, and how many more did."""
     if verdict is Verdict.UNTESTED:
         return "no scenario checks this requirement"
     if verdict is Verdict.PASSED:
         return ""
-    first = next(s for s in covered if s.verdict == verdict)
-    others = sum(s.verdict == verdict for s in covered) - 1
-    more = f" (+{others} more)" if others else ""
-    return f"{first.name}: {first.reason}{more}"
+    first = deciding[0]
+    more = f" (+{len(deciding) - 1} more)" if len(deciding) > 1 else ""
+    reason = first.reason or f"the scenario {first.verdict.replace('_', ' ')}"
+    return f"{first.name}: {reason}{more}"
+
+
+def _shared_cause(verdict: Verdict, deciding: list[ScenarioResult]) -> str:
+    """An error whose every deciding scenario has the same cause carries it."""
+    if verdict is not Verdict.ERROR:
+        return ""
+    causes = {s.cause for s in deciding}
+    return causes.pop() if len(causes) == 1 else ""
+
+
+def not_implemented(results: Results) -> dict[str, list[str]]:
+    """Operation -> the requirements its absence blocks (their verdict is error with that
+    cause), in catalog order: "StartDeliveryStreamEncryption not implemented: 30 blocked"."""
+    blocked: dict[str, list[str]] = {}
+    for requirement in results.requirements:
+        if requirement.cause.startswith(NOT_IMPLEMENTED + ":"):
+            operation = requirement.cause.split(":", 1)[1].strip()
+            blocked.setdefault(operation, []).append(requirement.id)
+    return blocked
 
 
 def write_results(results: Results, path: Path) -> None:

@@ -37,6 +37,17 @@ KMS_METRICS: dict[str, str] = {  # metric -> the requirement that defines it
     "KMSKeyNotFound": "MET-06",
 }
 
+# The requirements whose statement is about a failed end: they can be observed only where the
+# target took the asynchronous path to it (ENABLING -> ENABLING_FAILED, CREATING ->
+# CREATING_FAILED). A target that refuses the same call at once (AMB-01 (a)/(b), AMB-02 (a)),
+# or whose attempt ends otherwise, never shows them: their scenarios are then not applicable.
+FAILED_END_REQUIREMENTS: dict[str, frozenset[str]] = {
+    "ENABLING_FAILED": frozenset({"SSE-03", "SSE-11", "SSE-12", "SSE-13", "SSE-18", "SSE-19"}),
+    "CREATING_FAILED": frozenset({"SSE-18", "SSE-19", "API-09"}),
+}
+# What an accepted attempt ends in when it did not fail (the other documented end).
+SUCCEEDED_END: dict[str, str] = {"ENABLING_FAILED": "ENABLED", "CREATING_FAILED": "ACTIVE"}
+
 # Identifiers in the catalog and in scenario tags.
 REQUIREMENT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
 AMBIGUITY_ID = re.compile(r"^AMB-\d{2}$")

@@ -3,16 +3,29 @@ verdicts roll up to a requirement.
 
 The suite's results and the account audit speak the same words; ``warn`` is the audit's alone (a
 finding worth a look that is not a failure) and ``untested`` a requirement's alone.
+
+A verdict is earned by an exercised path. Each scenario records the requirements its checks
+*observed* (the situation the requirement states arose, and the check held) and, when it ended
+failed or error, the requirements that outcome is *charged* to (those the failing step checks).
+A requirement takes from each of its scenarios: failed or error when charged; passed when
+observed; not applicable otherwise (its situation never arose there, or another requirement's
+failure stopped the scenario first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 
 from botocore.exceptions import ClientError
 
-from firehose_conformance.errors import CapabilityMissing, PreconditionUnreachable, TargetMisbehaved
+from firehose_conformance.errors import (
+    CapabilityMissing,
+    NotImplementedByTarget,
+    PreconditionUnreachable,
+    SuiteDefect,
+    TargetMisbehaved,
+)
 
 
 class Verdict(StrEnum):
@@ -36,18 +49,28 @@ AUDIT_VERDICTS = (
     Verdict.NOT_APPLICABLE,
 )
 
+NOT_IMPLEMENTED = "not_implemented"
+"""The prefix of a cause: ``not_implemented: <Operation>``."""
+SETUP_PREFIX = "could not set up: "
+SUITE_DEFECT_PREFIX = "suite defect: "
+
 
 def classify_exception(exc: BaseException) -> tuple[Verdict, str]:
     """Map what a scenario raised onto a verdict and a one-line reason.
 
     An assertion (or a 4xx the spec did not expect) is the implementation breaking the spec:
     failed. A misbehaving target, or anything unexpected, is an error: never a pass, and never
-    blamed on the spec.
+    blamed on the spec. The suite's own mistakes are errors that say "suite defect".
     """
     if isinstance(exc, PreconditionUnreachable):
         return Verdict.NOT_APPLICABLE, str(exc)
+    if isinstance(exc, SuiteDefect):
+        return Verdict.ERROR, SUITE_DEFECT_PREFIX + _first_lines(str(exc))
     if isinstance(exc, AssertionError):
-        return Verdict.FAILED, _first_lines(str(exc)) or "assertion failed"
+        text = _first_lines(str(exc)) or "assertion failed"
+        if text.startswith(SUITE_DEFECT_PREFIX):
+            return Verdict.ERROR, text
+        return Verdict.FAILED, text
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return Verdict.FAILED, (
@@ -57,8 +80,13 @@ def classify_exception(exc: BaseException) -> tuple[Verdict, str]:
     if isinstance(exc, TargetMisbehaved):
         return Verdict.ERROR, _first_lines(str(exc))
     if isinstance(exc, CapabilityMissing):
-        return Verdict.ERROR, f"suite defect: {exc} (the scenario lacks its @needs-… tag)"
+        return Verdict.ERROR, f"{SUITE_DEFECT_PREFIX}{exc} (the scenario lacks its @needs-… tag)"
     return Verdict.ERROR, f"unexpected {type(exc).__name__}: {_first_lines(str(exc))}"
+
+
+def cause_of(exc: BaseException) -> str:
+    """A cause that reports group scenarios by (``not_implemented: <Operation>``), or ""."""
+    return exc.cause if isinstance(exc, NotImplementedByTarget) else ""
 
 
 def _first_lines(text: str, limit: int = 600) -> str:
@@ -66,9 +94,21 @@ def _first_lines(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def contribution(
+    rid: str, verdict: Verdict, observed: Collection[str], charged: Collection[str]
+) -> Verdict:
+    """What one scenario says about requirement ``rid``: its failure or error where that is
+    charged to ``rid``, a pass where ``rid`` was observed, else not applicable."""
+    if verdict in (Verdict.FAILED, Verdict.ERROR) and rid in charged:
+        return verdict
+    if rid in observed and verdict in (Verdict.PASSED, Verdict.FAILED, Verdict.ERROR):
+        return Verdict.PASSED
+    return Verdict.NOT_APPLICABLE
+
+
 def requirement_verdict(verdicts: Iterable[Verdict]) -> Verdict:
-    """failed if any scenario failed, else error if any errored, else passed if any passed,
-    else not_applicable; untested when there is no scenario at all."""
+    """failed if any scenario's contribution is failed, else error if any is error, else passed
+    if any is passed, else not_applicable; untested when there is no scenario at all."""
     seen = set(verdicts)
     for verdict in (Verdict.FAILED, Verdict.ERROR, Verdict.PASSED, Verdict.NOT_APPLICABLE):
         if verdict in seen:

@@ -67,15 +67,63 @@ def call_with_stream_name(t: Target, world: World, operation: str, name: str) ->
 
 
 # ---- Throttling ----------------------------------------------------------------------------------
-@when(step_text('I describe "{stream}" {count:d} times at once without retrying'))
-def describe_burst(t: Target, world: World, stream: str, count: int) -> None:
-    name = world.stream(stream).name
+# API-08 (DG-LIM): "The following operations can provide up to five invocations per second (this
+# is a hard limit)": a capacity. Five calls in a second are served; more may be throttled, and a
+# throttled call is served after back-off. That excess calls must be refused is a stance (API-13).
+def _burst(t: Target, world: World, stream: str, count: int) -> float:
+    """``count`` Describe calls as fast as they go, each answer kept with when it came; starts
+    a second after the scenario's last call, so no earlier call shares the window. Returns how
+    long the burst took (target time)."""
+    name = world.calls.burst_target = world.stream(stream).name
     world.calls.burst.clear()
+    t.sleep(1)
+    started = t.now()
     for _ in range(count):
         outcome = t.call(
             "firehose", "describe_delivery_stream", retry_throttling=False, DeliveryStreamName=name
         )
         world.calls.burst.append((t.now(), outcome))
+    return t.now() - started
+
+
+@when(step_text('I describe "{stream}" {count:d} times at once without retrying'))
+def describe_burst(t: Target, world: World, stream: str, count: int) -> None:
+    _burst(t, world, stream, count)
+
+
+@when(step_text('I describe "{stream}" {count:d} times within one second without retrying'))
+def describe_within_a_second(t: Target, world: World, stream: str, count: int) -> None:
+    took = _burst(t, world, stream, count)
+    if took >= 1:
+        world.not_exercised(
+            ["API-08"],
+            f"the {count} calls took {took:.2f} s, more than one second, so they did not test "
+            "the five-per-second capacity",
+        )
+
+
+@then("none of those calls was throttled")
+def none_throttled(world: World) -> None:
+    failed = [outcome.describe() for _, outcome in world.calls.burst if not outcome.ok]
+    assert not failed, f"{len(failed)} of {len(world.calls.burst)} calls failed: {failed[0]}"
+
+
+@then(step_text('every one of those calls was served or throttled with one of "{expected:OneOf}"'))
+def served_or_throttled(world: World, expected: OneOf) -> None:
+    wrong = [
+        o.describe() for _, o in world.calls.burst if not o.ok and o.error_code not in expected
+    ]
+    assert not wrong, f"{len(wrong)} calls failed otherwise: {wrong[0]}"
+
+
+@then("every throttled one is served after back-off")
+def throttled_served_after_back_off(t: Target, world: World) -> None:
+    """Each throttled call again, with the back-off AWS SDKs use (Target.invoke): served."""
+    for outcome in [o for _, o in world.calls.burst if not o.ok]:
+        again = t.call(
+            "firehose", "describe_delivery_stream", DeliveryStreamName=world.calls.burst_target
+        )
+        assert again.ok, f"after {outcome.error_code} and back-off: {again.describe()}"
 
 
 @then(step_text("at most {limit:d} of those calls succeeded within any one second"))

@@ -5,7 +5,7 @@ __all__ would hide from the star imports."""
 import pytest
 
 from firehose_conformance.targets.base import Target
-from firehose_conformance.world import World
+from firehose_conformance.world import Observations, World
 from steps.api_rules import *
 from steps.common import *
 from steps.delivery import *
@@ -19,8 +19,9 @@ from steps.streams import *
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
+def world(fsc_observations: Observations) -> World:
+    """The scenario's state; its observations are the plugin's, which decide the verdict."""
+    return World(observations=fsc_observations)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
+from firehose_conformance.errors import SuiteDefect
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
 from steps.phrases import SentRecords, step_text
@@ -20,8 +21,12 @@ def _missing(t: Target, world: World, stream: str, records: list[bytes]) -> list
 def destination_holds_every_record(
     t: Target, world: World, stream: str, records: SentRecords
 ) -> None:
-    wanted = records.of(world)
-    assert wanted, "suite defect: no records to look for"
+    sent = records.of(world)
+    if not sent:
+        raise SuiteDefect("no records to look for")
+    refused = set(world.refused(sent))
+    wanted = [r for r in sent if r not in refused]  # a refused record was never the stream's
+    assert wanted, f"every one of the {records} was refused when put"
     t.poll(
         lambda: len(_missing(t, world, stream, wanted)),
         lambda missing: missing == 0,
@@ -32,7 +37,16 @@ def destination_holds_every_record(
 
 @then(step_text('the destination of "{stream}" holds none of the records {records:Sent}'))
 def destination_holds_none(t: Target, world: World, stream: str, records: SentRecords) -> None:
+    """None arrived, of records the stream accepted: records it refused could not arrive, so
+    their absence would prove nothing (a target refusing every put must not pass this)."""
     unwanted = records.of(world)
+    refused = world.refused(unwanted)
+    assert not refused, (
+        f"{len(refused)} of the {len(unwanted)} {records} were refused when put, so that they "
+        "were not delivered proves nothing"
+    )
+    if not unwanted:
+        raise SuiteDefect(f"no {records} to look for")
     arrived = len(unwanted) - len(_missing(t, world, stream, unwanted))
     assert arrived == 0, f"{arrived} of {len(unwanted)} {records} were delivered"
 
@@ -72,7 +86,8 @@ def _plaintext_windows(records: list[bytes], width: int = 16) -> set[bytes]:
 @then(step_text("no plaintext of the records {records:Sent} is held at rest"))
 def no_plaintext_at_rest(t: Target, world: World, records: SentRecords) -> None:
     sent = records.of(world)
-    assert sent, "suite defect: no records were put"
+    if not sent:
+        raise SuiteDefect("no records were put")
     held = [blob for blobs in t.at_rest().values() for blob in blobs]
     assert held, "nothing is held at rest at all, so the check would prove nothing"
     windows = _plaintext_windows(sent)

@@ -10,9 +10,26 @@ from typing import Any
 from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
-from firehose_conformance.targets.base import Target
+from firehose_conformance.errors import PreconditionUnreachable, SuiteDefect
+from firehose_conformance.targets.base import KeyRef, Target
 from firehose_conformance.world import World
 from steps.phrases import KeyDescription, step_text
+
+
+def _kms_change(t: Target, world: World, key: str, *, refused: bool, operation: str) -> None:
+    """Wait until KMS shows the change just made (eventually consistent), and say how long."""
+    waited = actions.await_kms_change(t, world.key(key), refused=refused, operation=operation)
+    if waited > 0:
+        done = "refused" if refused else "served"
+        world.note(f"KMS {done} {operation} with key {key} after {waited:g} s")
+
+
+def _broken(t: Target, world: World, key: str, operation: str = "GenerateDataKey") -> None:
+    _kms_change(t, world, key, refused=True, operation=operation)
+
+
+def _fixed(t: Target, world: World, key: str, operation: str = "GenerateDataKey") -> None:
+    _kms_change(t, world, key, refused=False, operation=operation)
 
 
 # ---- Given / When: keys and their state ----------------------------------------------------------
@@ -26,49 +43,102 @@ def asymmetric_key(t: Target, world: World, key: str, spec: str, usage: str) -> 
     world.resources.keys[key] = actions.create_key(t, spec, usage)
 
 
+@when(step_text('I create a customer managed key "{key}" with key spec "{spec}" for "{usage}"'))
+def create_key_of_spec(t: Target, world: World, key: str, spec: str, usage: str) -> None:
+    """KEY-10: KMS's own answer to CreateKey is what is checked, so it is kept as the call."""
+    outcome = world.calls.record(actions.attempt_key(t, spec, usage))
+    if outcome.ok:
+        meta = outcome.response["KeyMetadata"]
+        world.resources.keys[key] = KeyRef(meta["KeyId"], meta["Arn"])
+
+
+@given(step_text('a customer managed key "{key}" with imported key material'))
+def key_with_imported_material(t: Target, world: World, key: str) -> None:
+    """A symmetric key of Origin EXTERNAL whose material the suite imported (MET-05 needs one:
+    deleting the material leaves it PendingImport, which KMS answers KMSInvalidStateException)."""
+    made, refusal = actions.create_imported_key(t)
+    if made is None:
+        raise PreconditionUnreachable(
+            f"the target's KMS does not make keys with imported material ({refusal}), so a "
+            "key pending import, the one KMS state documented to raise KMSInvalidStateException, "
+            "cannot be made on it"
+        )
+    world.resources.keys[key] = made
+
+
+@when(step_text('the imported key material of "{key}" is deleted'))
+def imported_material_deleted(t: Target, world: World, key: str) -> None:
+    t.kms.delete_imported_key_material(KeyId=world.key(key).key_id)
+    _broken(t, world, key)
+
+
 @given(step_text('key "{key}" is disabled'))
 @when(step_text('key "{key}" is disabled'))
 def key_disabled(t: Target, world: World, key: str) -> None:
     t.kms.disable_key(KeyId=world.key(key).key_id)
+    _broken(t, world, key)
 
 
 @when(step_text('key "{key}" is enabled'))
 def key_enabled(t: Target, world: World, key: str) -> None:
     t.kms.enable_key(KeyId=world.key(key).key_id)
+    _fixed(t, world, key)
 
 
 @given(step_text('key "{key}" is scheduled for deletion'))
 @when(step_text('key "{key}" is scheduled for deletion'))
 def key_scheduled_for_deletion(t: Target, world: World, key: str) -> None:
     t.kms.schedule_key_deletion(KeyId=world.key(key).key_id, PendingWindowInDays=7)
+    _broken(t, world, key)
 
 
 @when(step_text('key "{key}" deletion is cancelled and the key enabled'))
 def key_deletion_cancelled(t: Target, world: World, key: str) -> None:
     t.kms.cancel_key_deletion(KeyId=world.key(key).key_id)
     t.kms.enable_key(KeyId=world.key(key).key_id)
+    _fixed(t, world, key)
 
 
 @given(step_text('key "{key}" is deleted'))
 @when(step_text('key "{key}" is deleted'))
 def key_deleted(t: Target, world: World, key: str) -> None:
     t.delete_key_now(world.key(key))
+    _broken(t, world, key)
 
 
-@given(step_text('the key policy of "{key}" denies Firehose "{action}"'))
-@when(step_text('the key policy of "{key}" denies Firehose "{action}"'))
-def key_policy_denies_firehose(t: Target, world: World, key: str, action: str) -> None:
-    actions.deny_firehose(t, world.key(key), action)
+@given(step_text('the key policy of "{key}" denies every principal the use of the key'))
+@when(step_text('the key policy of "{key}" denies every principal the use of the key'))
+def key_policy_denies_use(t: Target, world: World, key: str) -> None:
+    actions.deny_key_use(t, world.key(key))
+    _broken(t, world, key)
+
+
+@given(step_text('the key policy of "{key}" denies every principal "kms:Decrypt"'))
+@when(step_text('the key policy of "{key}" denies every principal "kms:Decrypt"'))
+def key_policy_denies_decrypt(t: Target, world: World, key: str) -> None:
+    actions.deny_key_use(t, world.key(key), ("kms:Decrypt",))
+    _broken(t, world, key, "Decrypt")
+
+
+@given(step_text('the key policy of "{key}" denies the delivery role "kms:Decrypt"'))
+def key_policy_denies_the_delivery_role(t: Target, world: World, key: str) -> None:
+    """SRC-06: the role a Kinesis-sourced stream reads its source with loses kms:Decrypt (the
+    suite cannot call as that role, so there is no probe of when KMS applies it)."""
+    actions.deny_key_use(t, world.key(key), ("kms:Decrypt",), {"AWS": t.delivery_role_arn()})
 
 
 @when(step_text('the key policy of "{key}" is restored'))
 def key_policy_restored(t: Target, world: World, key: str) -> None:
     actions.restore_key_policy(t, world.key(key))
+    _fixed(t, world, key, "Decrypt")
 
 
 @when(step_text('every grant on key "{key}" is revoked'))
 def every_grant_revoked(t: Target, world: World, key: str) -> None:
     actions.revoke_all_grants(t, world.key(key))
+    # RevokeGrant: "there might be a brief delay, usually less than five minutes, until the
+    # grant is available throughout KMS" (BC-KMS): wait until ListGrants no longer shows it.
+    _grant_count_becomes(t, world, key, lambda count: count == 0, "no grants left")
 
 
 # ---- When: calling KMS directly ------------------------------------------------------------------
@@ -111,25 +181,52 @@ def call_kms_create_grant(t: Target, world: World, key: str, operation: str) -> 
 
 
 # ---- Then ----------------------------------------------------------------------------------------
+def _grant_count_becomes(
+    t: Target, world: World, key: str, until: Callable[[int], bool], what: str
+) -> int:
+    """Poll ListGrants within the KMS bound: grants are eventually consistent ("usually less
+    than five minutes", BC-KMS CreateGrant/RevokeGrant)."""
+    return t.poll(
+        lambda: len(actions.grants(t, world.key(key))),
+        until,
+        timeout=t.profile.grant_timeout,
+        what=f"{what} on key {key} (grant count)",
+    )
+
+
+@given(step_text('key "{key}" has no grants'))
 @then(step_text('key "{key}" has no grants'))
 def key_has_no_grants(t: Target, world: World, key: str) -> None:
     found = actions.grants(t, world.key(key))
     assert not found, f"key {key} has {len(found)} grant(s): {found}"
 
 
+@given(step_text('key "{key}" has a grant'))
 @then(step_text('key "{key}" has a grant'))
 def key_has_a_grant(t: Target, world: World, key: str) -> None:
+    """A grant shows on the key within the KMS bound (it may take a while to show)."""
+    try:
+        _grant_count_becomes(t, world, key, lambda count: count > 0, "a grant")
+    except AssertionError as error:
+        raise AssertionError(f"key {key} has no grant: {error}") from None
+    world.resources.granted.add(key)
+
+
+@then(step_text('key "{key}" still has a grant'))
+def key_still_has_a_grant(t: Target, world: World, key: str) -> None:
+    """The grant is there now (read at once: waiting would let what it guards happen)."""
     assert actions.grants(t, world.key(key)), f"key {key} has no grant"
+    world.resources.granted.add(key)
 
 
 @then(step_text('key "{key}" eventually has no grants'))
 def key_eventually_has_no_grants(t: Target, world: World, key: str) -> None:
-    t.poll(
-        lambda: len(actions.grants(t, world.key(key))),
-        lambda count: count == 0,
-        timeout=t.profile.grant_timeout,
-        what=f"no grants left on key {key} (grant count)",
-    )
+    """A grant's retirement: only meaningful once the scenario saw the grant it retires."""
+    if key not in world.resources.granted:
+        raise SuiteDefect(
+            f"the scenario checks that key {key}'s grant is retired without having seen one"
+        )
+    _grant_count_becomes(t, world, key, lambda count: count == 0, "no grants left")
 
 
 @then(step_text('key "{key}" is described with {expected:KeyDescription}'))

@@ -72,9 +72,11 @@ class SentRecords:
     batch: str | None
 
     def of(self, world: World) -> list[bytes]:
+        """The batch's records, or every record put to the stream: for a delivery stream, every
+        put, accepted or not (a check of what arrived decides what a refused one means)."""
         if self.batch is not None:
             return world.sent.batch(self.batch)
-        return world.records_put_to(str(self.stream))
+        return world.records_put_to(str(self.stream), refused_too=True)
 
     def __str__(self) -> str:
         if self.batch is not None:

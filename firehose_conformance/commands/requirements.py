@@ -21,6 +21,8 @@ def execute(args: argparse.Namespace) -> int:
             by_requirement.setdefault(rid, []).append(spec.label)
     for rid, requirement in catalog.items():
         print(f"{rid}  {requirement.display_level}  [{requirement.check}]  {requirement.sentence}")
+        if requirement.stance:
+            print(f"    stance (no document states this): {requirement.stance}")
         for label in by_requirement[rid] or ["(no scenario)"]:
             print(f"    - {label}")
     return 0

@@ -13,7 +13,7 @@ from firehose_conformance.expectations import Declaration, compare, load_declara
 from firehose_conformance.progress import Progress
 from firehose_conformance.reports.junit import write_junit
 from firehose_conformance.reports.symbols import label, needs_ascii, symbol
-from firehose_conformance.results import Results
+from firehose_conformance.results import Results, not_implemented
 from firehose_conformance.runner import Selection, SuiteError, run_suite
 from firehose_conformance.targets import FACTORIES, make_target
 from firehose_conformance.targets.options import (
@@ -120,12 +120,38 @@ def _check_expectations(results: Results, declaration: Declaration, path: Path) 
 
 
 def render_table(results: Results, *, ascii: bool = False) -> str:
-    """One row per requirement, its verdict as the reports show it (symbol and label)."""
+    """One row per requirement, its verdict as the reports show it (symbol and label); then,
+    once each, the operations the target does not implement and what they block, and how many
+    scenarios left something behind."""
     rows = [
-        (r.id, r.level, f"{symbol(r.verdict, ascii=ascii)} {label(r.verdict)}", _shorten(r.reason))
+        (r.id, r.level, f"{symbol(r.verdict, ascii=ascii)} {label(r.verdict)}", _reason(r))
         for r in results.requirements
     ]
-    return tabulate(rows, headers=("requirement", "level", "verdict", "reason"), tablefmt="simple")
+    table = tabulate(rows, headers=("requirement", "level", "verdict", "reason"), tablefmt="simple")
+    lines = [table]
+    blocked = not_implemented(results)
+    if blocked:
+        lines.append("")
+        for operation, ids in blocked.items():
+            count = len(ids)
+            lines.append(
+                f"{operation} not implemented: {count} requirement{'' if count == 1 else 's'} "
+                f"blocked ({' '.join(ids)})"
+            )
+    leftovers = sum(bool(s.teardown) for s in results.scenarios)
+    if leftovers:
+        lines += [
+            "",
+            f"teardown: {leftovers} scenario(s) could not remove what they made "
+            "(their verdicts stand; see 'teardown' in the results)",
+        ]
+    return "\n".join(lines)
+
+
+def _reason(requirement) -> str:
+    if requirement.cause.startswith("not_implemented:"):
+        return f"{requirement.cause.split(':', 1)[1].strip()} not implemented"
+    return _shorten(requirement.reason)
 
 
 def summary_line(results: Results) -> str:

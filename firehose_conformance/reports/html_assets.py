@@ -57,6 +57,12 @@ table.verdicts th { width: 130px; }
 table.verdicts td.v { width: 150px; }
 td.reason, li.problem { overflow-wrap: anywhere; }
 ul.problems { margin: 4px 0; padding-left: 18px; }
+ul.not-implemented { margin: 8px 0; padding-left: 18px; color: var(--error); }
+p.stance { margin: 4px 0; padding: 2px 8px; border-left: 4px solid var(--error); }
+.ambiguity { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px;
+  margin: 10px 0; scroll-margin-top: 96px; }
+.ambiguity:target { outline: 3px solid var(--untested); }
+.ambiguity ul { margin: 4px 0; padding-left: 18px; }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: var(--muted); }
 pre.gherkin { background: var(--bg-soft); border: 1px solid var(--line); border-radius: 6px;

@@ -16,8 +16,9 @@ from firehose_conformance.reports.symbols import STYLES, label, legend_line, sym
 from firehose_conformance.verdicts import Verdict
 
 ROLLUP = (
-    "A requirement is failed if any of its scenarios failed, else error if any errored, else "
-    "passed if any passed, else not applicable; untested if no scenario checks it."
+    "A requirement is failed if a scenario failed on it (a failure counts against the "
+    "requirements the failing step checks), else error if one errored on it, else passed if a "
+    "scenario observed it and held, else not applicable; untested if no scenario checks it."
 )
 
 
@@ -33,6 +34,7 @@ def render_markdown(
             "",
         ]
     lines += _targets(merged, stable=stable)
+    lines += _not_implemented(merged, spec_link)
     lines += ["", f"Legend: {legend_line(separator=' · ')}. {ROLLUP}", "", "## Matrix", ""]
     lines += _matrix(merged, spec_link)
     lines += ["", "## Reasons", ""]
@@ -70,6 +72,34 @@ def _targets(merged: Merged, *, stable: bool) -> list[str]:
     return lines
 
 
+def not_implemented_lines(merged: Merged) -> list[tuple[str, str, list[str]]]:
+    """(run label, operation, requirements blocked) for every operation a target lacks."""
+    return [
+        (run.label, operation, blocked)
+        for run in merged.runs
+        for operation, blocked in run.not_implemented().items()
+    ]
+
+
+def _not_implemented(merged: Merged, spec_link: str) -> list[str]:
+    found = not_implemented_lines(merged)
+    if not found:
+        return []
+    lines = ["", "## Not implemented", ""]
+    for run_label, operation, blocked in found:
+        ids = ", ".join(_rid(rid, spec_link) for rid in blocked)
+        count = len(blocked)
+        lines.append(
+            f"- `{run_label}`: {operation} not implemented: {count} "
+            f"requirement{'' if count == 1 else 's'} blocked ({ids})"
+        )
+    return lines
+
+
+def _rid(rid: str, spec_link: str) -> str:
+    return f"[{rid}]({spec_link}#{mdtext.slug(rid)})" if spec_link else rid
+
+
 def _counts(counts: Mapping[str, int], verdicts: Iterable[str]) -> str:
     return " · ".join(f"{counts.get(v, 0)} {symbol(v)}" for v in verdicts)
 
@@ -80,7 +110,7 @@ def _matrix(merged: Merged, spec_link: str) -> list[str]:
         _row(["---", "---", *([":---:"] * len(merged.labels))]),
     ]
     for row in merged.rows:
-        rid = f"[{row.id}]({spec_link}#{mdtext.slug(row.id)})" if spec_link else row.id
+        rid = _rid(row.id, spec_link)
         cells = [symbol(row.cells[label].verdict) for label in merged.labels]
         lines.append(_row([rid, mdtext.escape(row.level), *cells]))
     return lines
@@ -98,11 +128,16 @@ def _reasons(merged: Merged, row: Row, reason: Callable[[str], str], spec_link: 
             continue
         lines.append(f"- `{run_label}` {symbol(cell.verdict)} {label(cell.verdict)}")
         scenarios = [s for found_label, s in problems if found_label == run_label]
+        if cell.cause.startswith("not_implemented:"):  # said once, not per scenario
+            operation = cell.cause.split(":", 1)[1].strip()
+            count = sum(s.cause == cell.cause for s in scenarios)
+            lines.append(f"  - {operation} not implemented ({count} scenario(s))")
+            scenarios = [s for s in scenarios if s.cause != cell.cause]
         for scenario in scenarios:
             text = mdtext.escape(reason(scenario.reason))
             name = mdtext.escape(scenario.name)
-            lines.append(f"  - {symbol(scenario.verdict)} *{name}*: {text}")
-        if not scenarios and cell.reason:
+            lines.append(f"  - {symbol(scenario.says(row.id))} *{name}*: {text}")
+        if not scenarios and cell.reason and not cell.cause:
             lines.append(f"  - {mdtext.escape(reason(cell.reason))}")
     return [*lines, ""]
 

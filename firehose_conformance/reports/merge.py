@@ -13,7 +13,7 @@ from pathlib import Path
 
 from firehose_conformance.catalog import AREAS, Requirement, load_catalog
 from firehose_conformance.errors import UsageError
-from firehose_conformance.results import Results, ScenarioResult, read_results
+from firehose_conformance.results import Results, ScenarioResult, not_implemented, read_results
 from firehose_conformance.verdicts import Verdict
 
 
@@ -21,6 +21,7 @@ from firehose_conformance.verdicts import Verdict
 class Cell:
     verdict: str
     reason: str
+    cause: str = ""  # e.g. "not_implemented: StartDeliveryStreamEncryption"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class Run:
 
     def scenarios_of(self, rid: str) -> list[ScenarioResult]:
         return [s for s in self.results.scenarios if rid in s.requirements]
+
+    def not_implemented(self) -> dict[str, list[str]]:
+        """Operation -> the requirements its absence blocks on this target."""
+        return not_implemented(self.results)
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,8 @@ class Merged:
         return [Area(code, AREAS.get(code, code), tuple(rows)) for code, rows in grouped.items()]
 
     def problems(self, row: Row) -> list[tuple[str, ScenarioResult]]:
-        """(run label, scenario) for each scenario of the requirement that did not pass.
+        """(run label, scenario) for each scenario that did not pass the requirement: it failed
+        or errored on it, or did not exercise it (verdicts.contribution).
 
         Per run, failures come first, then errors, then the not applicable.
         """
@@ -86,8 +92,10 @@ class Merged:
         return [
             (run.label, scenario)
             for run in self.runs
-            for scenario in sorted(run.scenarios_of(row.id), key=lambda s: rank.get(s.verdict, 2))
-            if scenario.verdict != Verdict.PASSED
+            for scenario in sorted(
+                run.scenarios_of(row.id), key=lambda s: rank.get(s.says(row.id), 2)
+            )
+            if scenario.says(row.id) != Verdict.PASSED
         ]
 
 
@@ -122,7 +130,7 @@ def merge(results: Sequence[Results], catalog: Mapping[str, Requirement]) -> Mer
                 reason = f"not in the results of {run.label} (run with another catalog)"
                 cells[run.label] = Cell(Verdict.UNTESTED.value, reason)
                 continue
-            cells[run.label] = Cell(found.verdict, found.reason)
+            cells[run.label] = Cell(found.verdict, found.reason, found.cause)
             level, mandatory = found.level, found.mandatory
         if requirement is not None:
             level, mandatory = requirement.display_level, requirement.mandatory

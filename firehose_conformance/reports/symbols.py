@@ -24,13 +24,18 @@ STYLES: dict[str, VerdictStyle] = {
         "✘", "FAIL", "failed", "it did not; the reason says what was observed"
     ),
     Verdict.ERROR: VerdictStyle(
-        "!", "ERR", "error", "the target misbehaved (5xx, dropped connection, timeout, crash)"
+        "!",
+        "ERR",
+        "error",
+        "the target misbehaved (5xx, dropped connection, timeout, crash), does not implement "
+        "an operation, or could not be set up; or the suite is at fault",
     ),
     Verdict.NOT_APPLICABLE: VerdictStyle(
         "–",
         "n/a",
         "not applicable",
-        "the target lacks a capability the scenario needs, or took another documented path",
+        "the target lacks a capability the scenario needs, or took another documented path, "
+        "so what the requirement states never arose",
     ),
     Verdict.UNTESTED: VerdictStyle("?", "?", "untested", "no scenario checks the requirement"),
 }

@@ -40,4 +40,10 @@ def summary_lines(merged: Merged, *, ascii: bool = False) -> list[str]:
             f"{run.label:<{width}}  {text}   "
             f"({blocking} mandatory requirement(s) failed or errored)"
         )
+    for run in merged.runs:  # said once per operation, not once per scenario
+        for operation, blocked in run.not_implemented().items():
+            lines.append(
+                f"{run.label:<{width}}  {operation} not implemented: {len(blocked)} "
+                f"requirement(s) blocked"
+            )
     return lines

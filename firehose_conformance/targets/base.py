@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,24 +26,52 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from firehose_conformance.capabilities import Capability
-from firehose_conformance.errors import CapabilityMissing, TargetMisbehaved
+from firehose_conformance.errors import CapabilityMissing, NotImplementedByTarget, TargetMisbehaved
 from firehose_conformance.outcome import Outcome
 
 T = TypeVar("T")
 
 SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
-FIREHOSE_SERVICE_PRINCIPAL = "firehose.amazonaws.com"
-THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",  # Kinesis GetRecords/PutRecord(s)
+    }
+)
+# How a target says it does not implement an operation at all (its error code or message).
+NOT_IMPLEMENTED_CODES = frozenset(
+    {"NotImplemented", "NotImplementedException", "UnknownOperationException", "InvalidAction"}
+)
+NOT_IMPLEMENTED_TEXT = re.compile(
+    r"(?:has not|not yet|is not) (?:yet )?(?:been )?(?:implemented|emulated)"
+    r"|not currently supported by LocalStack|not supported with your LocalStack license",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class WaitProfile:
-    """How long this target may take, in its own seconds (virtual on a clock target)."""
+    """How long this target may take, in its own seconds (virtual on a clock target).
 
-    transition_timeout: float = 120.0  # a status transition (ENABLING -> ENABLED, CREATING -> ...)
+    Each bound is the longest a conforming implementation may take for something the documents
+    make asynchronous or eventually consistent; a check polls until it sees the effect or the
+    bound passes, and says in its reason how long it waited.
+    """
+
+    # A status transition (ENABLING -> ENABLED, CREATING -> ACTIVE, DELETING -> gone). BC-FH
+    # states no bound ("This operation is asynchronous"); DeleteDeliveryStream: "may remain in
+    # the DELETING state for several minutes".
+    transition_timeout: float = 120.0
     delivery_timeout: float = 900.0  # records reaching the destination (buffer interval + retries)
     metric_timeout: float = 900.0  # a CloudWatch data point appearing (DG-MON: every 5 minutes)
-    grant_timeout: float = 900.0  # a grant retiring (KMS: "usually less than five minutes")
+    # A KMS change taking effect: a grant created, retired or revoked ("there might be a brief
+    # delay, usually less than five minutes, until the grant is available throughout KMS", BC-KMS
+    # CreateGrant), and, by the same bound, a key disabled, scheduled for deletion or given a new
+    # policy ("The KMS API follows an eventual consistency model", BC-KMS DisableKey,
+    # ScheduleKeyDeletion, PutKeyPolicy: no number is documented for those).
+    grant_timeout: float = 900.0
     poll_initial: float = 1.0
     poll_max: float = 15.0
 
@@ -138,6 +167,23 @@ class GuardedClient:
         return call
 
 
+def _operation_name(client: Any, method: str) -> str:
+    mapping = getattr(getattr(client, "meta", None), "method_to_api_mapping", {}) or {}
+    return mapping.get(method, method)
+
+
+def _raise_if_not_implemented(error: ClientError, status: int) -> None:
+    """HTTP 501, a not-implemented code, or an emulator's "not yet emulated" message: the
+    operation is missing altogether, which reports say once (``not_implemented: <Operation>``)."""
+    err = error.response.get("Error", {})
+    code, message = str(err.get("Code", "")), str(err.get("Message", ""))
+    if status == 501 or code in NOT_IMPLEMENTED_CODES or NOT_IMPLEMENTED_TEXT.search(message):
+        shown = f"HTTP {status}" + ("" if code == str(status) else f" {code}")
+        raise NotImplementedByTarget(
+            error.operation_name, f"{shown}: {message}".strip().rstrip(":")
+        ) from None
+
+
 def _is_throttling(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     message = str(error.response.get("Error", {}).get("Message", "")).lower()
@@ -212,8 +258,13 @@ class Target:
         for attempt in range(attempts):
             try:
                 return getattr(client, method)(**params)
+            except NotImplementedError as error:  # an in-process emulator's own way to say it
+                raise NotImplementedByTarget(
+                    _operation_name(client, method), f"NotImplementedError: {error}".strip(": ")
+                ) from None
             except ClientError as error:
                 status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+                _raise_if_not_implemented(error, status)
                 if status >= 500:
                     err = error.response.get("Error", {})
                     # botocore makes the status the code when the body is no AWS error.
@@ -282,15 +333,19 @@ class Target:
         *,
         timeout: float,
         what: str,
+        terminal: Callable[[T], bool] | None = None,
     ) -> T:
         """Fetch until ``until(value)`` holds or ``timeout`` seconds of target time pass.
 
+        ``terminal(value)``: a state the awaited one cannot follow (CREATING_FAILED before
+        ACTIVE): seen on two reads in a row (one may be a stale read), it ends the wait at once.
         On failure the AssertionError lists every distinct value observed, so the reason says
         what the target did (e.g. "observed: ENABLING, ENABLED"), not merely that it did not.
         """
         seen: list[str] = []
         waited = 0.0
         interval = self.profile.poll_initial
+        ends = 0
         while True:
             value = fetch()
             shown = _show(value)
@@ -298,10 +353,52 @@ class Target:
                 seen.append(shown)
             if until(value):
                 return value
+            ends = ends + 1 if terminal is not None and terminal(value) else 0
+            if ends >= 2:
+                raise AssertionError(
+                    f"{what} not reached: it ended {shown}, which it cannot leave "
+                    f"(after {waited:g} s); observed: {' -> '.join(seen)}"
+                )
             if waited >= timeout:
                 raise AssertionError(
                     f"{what} not reached within {timeout:g} s; observed: {' -> '.join(seen)}"
                 )
+            step = min(interval, timeout - waited)
+            self.sleep(step)
+            waited += step
+            interval = min(interval * 1.5, self.profile.poll_max)
+
+    def settle(
+        self,
+        fetch: Callable[[], T],
+        ok: Callable[[T], bool],
+        *,
+        timeout: float,
+        what: str,
+        fail: Callable[[T], str] | None = None,
+    ) -> T:
+        """A read that tolerates staleness: fetch until ``ok(value)``, or until two reads in a
+        row agree on a value that is not (it has settled there), or ``timeout`` passes.
+
+        A status read right after an accepted call may show the state before it (eventual
+        consistency); this is how a step reads "the status is X" after Start or Stop. The
+        AssertionError starts with ``fail(last value)`` when given, else with ``what``.
+        """
+        seen: list[str] = []
+        waited = 0.0
+        interval = self.profile.poll_initial
+        while True:
+            value = fetch()
+            shown = _show(value)
+            if ok(value):
+                return value
+            if (seen and seen[-1] == shown) or waited >= timeout:
+                seen.append(shown)
+                head = fail(value) if fail is not None else what
+                raise AssertionError(
+                    f"{head} (observed {' -> '.join(seen)}, settled after {waited:g} s)"
+                )
+            seen.append(shown)
             step = min(interval, timeout - waited)
             self.sleep(step)
             waited += step
@@ -364,10 +461,6 @@ class Target:
     def delivery_role_arn(self) -> str:
         """The IAM role Firehose assumes to read a source and write the destination."""
         return f"arn:aws:iam::{self.account_id}:role/firehose-conformance-delivery"
-
-    def firehose_key_policy_principals(self) -> list[dict[str, Any]]:
-        """The principals a key policy must name to deny Firehose the use of a key."""
-        return [{"Service": FIREHOSE_SERVICE_PRINCIPAL}, {"AWS": self.delivery_role_arn()}]
 
 
 def _show(value: Any) -> str:

@@ -208,7 +208,8 @@ class EndpointTarget(Target):
         try:
             return super().invoke(client, method, params, retry_throttling=retry_throttling)
         except TargetMisbehaved as error:
-            raise TargetMisbehaved(tidy(str(error))) from None
+            error.args = (tidy(str(error)),)  # the same exception (its kind decides the verdict)
+            raise
 
 
 def _parallel_workers() -> int:

@@ -32,7 +32,7 @@ EXPECTED_IDS: list[str] = [
     *_ids("GRT", 5),
     *_ids("RET", 5),
     *_ids("MET", 9),
-    *_ids("API", 12),
+    *_ids("API", 13),
 ]
 
 # The snapshot's AWSKMSKeyARNForSSE: key ARNs only (botocore 1.43.29 and later).
@@ -53,8 +53,9 @@ def test_default_catalog_path_points_into_features() -> None:
     assert DEFAULT_CATALOG.is_file()
 
 
-def test_catalog_has_the_75_ids_in_order(catalog: dict[str, Requirement]) -> None:
-    assert len(EXPECTED_IDS) == 75
+def test_catalog_has_the_76_ids_in_order(catalog: dict[str, Requirement]) -> None:
+    """API-13 (2.1.0) is new: a new requirement takes the next ID at the end of its area."""
+    assert len(EXPECTED_IDS) == 76
     assert list(catalog) == EXPECTED_IDS
 
 
@@ -117,8 +118,10 @@ def test_sample_rows(catalog: dict[str, Requirement]) -> None:
     assert catalog["SRC-03"].check_note == "KDS side"
     assert catalog["SRC-10"].source == ("EV-CLI7010", "BC-FH")
     assert catalog["SRC-11"].check is CheckKind.WB
-    assert catalog["SRC-11"].check_note == "TLS part BB"
-    assert catalog["SRC-08"].ambiguities == ("AMB-03",)
+    assert catalog["SRC-11"].check_note == ""  # the TLS part is not checked
+    assert catalog["SRC-08"].ambiguities == ("AMB-03", "AMB-04")
+    assert catalog["API-13"].level is Level.SHOULD and not catalog["API-13"].mandatory
+    assert "AMB-09" in catalog["SSE-04"].stance and catalog["SSE-01"].stance == ""
     assert catalog["KEY-01"].level is Level.MUST_NOT
     assert catalog["GRT-02"].check is CheckKind.BB_EVENTUAL
     assert catalog["API-02"].check is CheckKind.BB_SCALE

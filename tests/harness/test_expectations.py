@@ -12,7 +12,18 @@ from firehose_conformance.results import ScenarioResult, build_results
 
 def _results(verdicts: dict[str, str], target: str = "moto"):
     scenarios = [
-        ScenarioResult(f"x::{rid}", "F", f"scenario of {rid}", [rid], [], verdict, "why", 0.0)
+        ScenarioResult(
+            f"x::{rid}",
+            "F",
+            f"scenario of {rid}",
+            [rid],
+            [],
+            verdict,
+            "why",
+            0.0,
+            observed=[rid] if verdict == "passed" else [],
+            charged=[rid] if verdict in ("failed", "error") else [],
+        )
         for rid, verdict in verdicts.items()
     ]
     return build_results(

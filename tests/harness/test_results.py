@@ -11,13 +11,41 @@ from firehose_conformance.results import (
     SCHEMA,
     ScenarioResult,
     build_results,
+    not_implemented,
     read_results,
     write_results,
 )
 
 
-def _scenario(name: str, requirements: list[str], verdict: str, reason: str = "") -> ScenarioResult:
-    return ScenarioResult(f"x::{name}", "F", name, requirements, [], verdict, reason, 0.01)
+def _scenario(
+    name: str,
+    requirements: list[str],
+    verdict: str,
+    reason: str = "",
+    *,
+    observed: list[str] | None = None,
+    charged: list[str] | None = None,
+    cause: str = "",
+) -> ScenarioResult:
+    """A scenario that observed (passed) or is charged with (failed, error) all its
+    requirements, unless told otherwise."""
+    if observed is None:
+        observed = requirements if verdict == "passed" else []
+    if charged is None:
+        charged = requirements if verdict in ("failed", "error") else []
+    return ScenarioResult(
+        f"x::{name}",
+        "F",
+        name,
+        requirements,
+        [],
+        verdict,
+        reason,
+        0.01,
+        observed=observed,
+        charged=charged,
+        cause=cause,
+    )
 
 
 def test_build_results_rolls_up_and_finds_blocking_failures() -> None:
@@ -82,3 +110,66 @@ def test_read_results_rejects_bad_files(tmp_path: Path, content: str, fragment: 
 def test_read_results_names_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such results file"):
         read_results(tmp_path / "missing.json")
+
+
+def test_a_requirement_passes_only_where_a_scenario_observed_it() -> None:
+    """A pass that observed nothing of a requirement says nothing about it: not applicable."""
+    results = build_results(
+        target="t",
+        started_at="now",
+        duration_s=1.0,
+        catalog=load_catalog(),
+        scenarios=[
+            _scenario("refused at once", ["SSE-03", "KEY-01"], "passed", observed=["KEY-01"]),
+            _scenario("vacuous", ["SSE-18"], "passed", observed=[]),
+        ],
+    )
+    by_id = {r.id: r for r in results.requirements}
+    assert by_id["KEY-01"].verdict == "passed"
+    assert by_id["SSE-03"].verdict == "not_applicable"
+    assert by_id["SSE-18"].verdict == "not_applicable"
+
+
+def test_a_failure_counts_against_what_it_is_charged_to_only() -> None:
+    """The DISABLED precondition of a Start scenario failing is an SSE-04 matter: SSE-02, which
+    the scenario observed before, still passes, and SSE-15, never reached, is not applicable."""
+    results = build_results(
+        target="t",
+        started_at="now",
+        duration_s=1.0,
+        catalog=load_catalog(),
+        scenarios=[
+            _scenario(
+                "start",
+                ["SSE-02", "SSE-04", "SSE-15"],
+                "failed",
+                "status is (no DeliveryStreamEncryptionConfiguration)",
+                observed=["SSE-02"],
+                charged=["SSE-04"],
+            ),
+        ],
+    )
+    by_id = {r.id: r for r in results.requirements}
+    assert (by_id["SSE-02"].verdict, by_id["SSE-04"].verdict) == ("passed", "failed")
+    assert by_id["SSE-15"].verdict == "not_applicable"
+    assert by_id["SSE-04"].reason.startswith("start: status is")
+
+
+def test_not_implemented_operations_are_grouped_with_what_they_block() -> None:
+    cause = "not_implemented: StartDeliveryStreamEncryption"
+    results = build_results(
+        target="t",
+        started_at="now",
+        duration_s=1.0,
+        catalog=load_catalog(),
+        scenarios=[
+            _scenario("a", ["SSE-02", "SSE-15"], "error", "501", cause=cause),
+            _scenario("b", ["SSE-03"], "error", "501", cause=cause),
+            _scenario("c", ["SSE-01"], "error", "HTTP 500"),
+        ],
+    )
+    by_id = {r.id: r for r in results.requirements}
+    assert by_id["SSE-02"].cause == cause and by_id["SSE-01"].cause == ""
+    assert not_implemented(results) == {
+        "StartDeliveryStreamEncryption": ["SSE-02", "SSE-03", "SSE-15"]
+    }

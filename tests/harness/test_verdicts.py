@@ -6,14 +6,19 @@ from botocore.exceptions import ClientError
 from firehose_conformance.audit.findings import FINDING_VERDICTS, Finding
 from firehose_conformance.errors import (
     CapabilityMissing,
+    NotImplementedByTarget,
     PreconditionUnreachable,
+    SuiteDefect,
     TargetMisbehaved,
+    Violation,
 )
 from firehose_conformance.verdicts import (
     AUDIT_VERDICTS,
     REQUIREMENT_VERDICTS,
     Verdict,
+    cause_of,
     classify_exception,
+    contribution,
     requirement_verdict,
 )
 
@@ -36,6 +41,10 @@ def _client_error(code: str, status: int) -> ClientError:
         (CapabilityMissing("no clock"), Verdict.ERROR, "suite defect"),
         (TypeError("'NoneType' object"), Verdict.ERROR, "unexpected TypeError"),
         (KeyError("Status"), Verdict.ERROR, "unexpected KeyError"),
+        (SuiteDefect("no key named 'K'"), Verdict.ERROR, "suite defect: no key named"),
+        (AssertionError("suite defect: no puts"), Verdict.ERROR, "suite defect: no puts"),
+        (Violation(["SSE-04"], "undocumented status"), Verdict.FAILED, "undocumented status"),
+        (NotImplementedByTarget("StopDeliveryStreamEncryption"), Verdict.ERROR, "not implemented"),
     ],
 )
 def test_classify_exception(exc: BaseException, verdict: Verdict, fragment: str) -> None:
@@ -72,3 +81,26 @@ def test_the_audit_speaks_the_suite_s_words_and_only_it_says_warn() -> None:
     assert Finding("sse-status", Verdict.ERROR, ("SSE-04",), "m").verdict is Verdict.ERROR
     with pytest.raises(ValueError, match="not an audit verdict"):
         Finding("sse-status", Verdict.UNTESTED, ("SSE-04",), "m")
+
+
+def test_the_cause_of_a_missing_operation() -> None:
+    assert cause_of(NotImplementedByTarget("X", "HTTP 501")) == "not_implemented: X"
+    assert cause_of(TargetMisbehaved("HTTP 500")) == ""
+
+
+@pytest.mark.parametrize(
+    ("verdict", "observed", "charged", "expected"),
+    [
+        (Verdict.PASSED, ["SSE-03"], [], Verdict.PASSED),
+        (Verdict.PASSED, [], [], Verdict.NOT_APPLICABLE),  # passed without observing it
+        (Verdict.FAILED, [], ["SSE-03"], Verdict.FAILED),
+        (Verdict.FAILED, ["SSE-03"], ["SSE-04"], Verdict.PASSED),  # held before SSE-04 failed
+        (Verdict.FAILED, [], ["SSE-04"], Verdict.NOT_APPLICABLE),  # never reached
+        (Verdict.ERROR, [], ["SSE-03"], Verdict.ERROR),
+        (Verdict.NOT_APPLICABLE, [], [], Verdict.NOT_APPLICABLE),
+    ],
+)
+def test_what_a_scenario_says_about_one_requirement(
+    verdict: Verdict, observed: list[str], charged: list[str], expected: Verdict
+) -> None:
+    assert contribution("SSE-03", verdict, observed, charged) is expected

@@ -34,10 +34,15 @@ def mutant_of(results: Results) -> Results:
     scenarios = []
     for s in results.scenarios:
         if "SSE-02" in s.requirements:
-            s = dataclasses.replace(s, verdict="failed", reason=f"observed {HOSTILE}")
+            s = dataclasses.replace(
+                s, verdict="failed", reason=f"observed {HOSTILE}", charged=s.requirements
+            )
         elif "API-06" in s.requirements:
             s = dataclasses.replace(
-                s, verdict="error", reason="HTTP 500 for fsc-0a1b2c-fh-3 at 2026-11-28T10:00:00Z"
+                s,
+                verdict="error",
+                reason="HTTP 500 for fsc-0a1b2c-fh-3 at 2026-11-28T10:00:00Z",
+                charged=s.requirements,
             )
         scenarios.append(s)
     return build_results(
@@ -61,6 +66,8 @@ def small_results(target: str, verdicts: dict[str, str]) -> Results:
             verdict=verdict,
             reason="" if verdict == "passed" else f"why {rid} is {verdict}",
             duration_s=0.01,
+            observed=[rid] if verdict == "passed" else [],
+            charged=[rid] if verdict in ("failed", "error") else [],
         )
         for rid, verdict in verdicts.items()
     ]

@@ -44,7 +44,7 @@ def test_table_is_a_matrix_with_symbols_legend_and_counts(make_results) -> None:
     assert re.search(r"^SSE-02\s+MUST\s+✔\s+✘\s*$", text, re.M)
     assert re.search(r"^SSE-03\s+MUST\s+\?\s+!\s*$", text, re.M)
     assert legend_line() in text
-    assert re.search(r"^emu\s+1 ✔\s+1 ✘\s+1 !\s+1 –\s+71 \?", text, re.M)
+    assert re.search(r"^emu\s+1 ✔\s+1 ✘\s+1 !\s+1 –\s+72 \?", text, re.M)
 
 
 def test_table_falls_back_to_ascii_where_the_terminal_cannot_print_symbols(make_results) -> None:
@@ -132,3 +132,52 @@ def test_html_is_self_contained_with_an_anchor_per_requirement(make_results) -> 
     assert "@import" not in page and "url(" not in page
     assert parser.tags.count("script") == 1  # the page's own; the hostile reason is escaped
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in page
+
+
+def _not_implemented_results(make_results):
+    """A target that answered StartDeliveryStreamEncryption as not implemented."""
+    import dataclasses
+
+    from firehose_conformance.results import build_results
+
+    base = make_results("emu", {"SSE-02": "error", "SSE-03": "error", "SSE-04": "passed"})
+    cause = "not_implemented: StartDeliveryStreamEncryption"
+    scenarios = [
+        dataclasses.replace(s, cause=cause, reason="When I start: 501")
+        if s.verdict == "error"
+        else s
+        for s in base.scenarios
+    ]
+    return build_results(
+        target="emu",
+        started_at=base.started_at,
+        duration_s=base.duration_s,
+        scenarios=scenarios,
+        catalog=load_catalog(),
+    )
+
+
+def test_not_implemented_is_said_once_per_operation(make_results) -> None:
+    from firehose_conformance.commands.run import render_table as run_table
+
+    results = _not_implemented_results(make_results)
+    merged = merge([results], load_catalog())
+    line = "StartDeliveryStreamEncryption not implemented: 2 requirements blocked"
+    assert f"{line} (SSE-02 SSE-03)" in run_table(results)
+    assert "emu  StartDeliveryStreamEncryption not implemented: 2" in render_table(merged)
+    markdown = render_markdown(merged, stable=True, spec_link="../SPEC.md")
+    assert f"- `emu`: {line} ([SSE-02](../SPEC.md#sse-02)" in markdown
+    assert "  - StartDeliveryStreamEncryption not implemented (1 scenario(s))" in markdown
+    assert "When I start: 501" not in markdown  # not repeated scenario by scenario
+    page = render_html(merged, scenarios_by_requirement(load_all_scenario_texts()))
+    assert "StartDeliveryStreamEncryption not implemented: 2 requirement(s) blocked" in page
+
+
+def test_html_renders_the_ambiguities_and_the_stances_with_links(make_results) -> None:
+    page = render_html(_merged(make_results), scenarios_by_requirement(load_all_scenario_texts()))
+    parser = _Collect()
+    parser.feed(page)
+    assert {f"AMB-{n:02d}" for n in range(1, 30)} <= set(parser.ids)
+    assert "#AMB-09" in parser.urls  # cited by SSE-04's stance and its scenario's comment
+    assert '<p class="stance"><b>Stance</b>' in page
+    assert all(url[1:] in parser.ids for url in parser.urls if url.startswith("#AMB-"))

@@ -40,10 +40,31 @@ def test_a_requirement_missing_from_a_results_file_is_untested_there(make_result
 def test_problems_list_failures_before_errors_before_not_applicable(make_results) -> None:
     results = make_results("t", {"SSE-02": "passed"})
     extra = [
-        dataclasses.replace(results.scenarios[0], nodeid=f"n{i}", verdict=v, reason=v)
+        dataclasses.replace(
+            results.scenarios[0],
+            nodeid=f"n{i}",
+            verdict=v,
+            reason=v,
+            observed=["SSE-02"] if v == "passed" else [],
+            charged=["SSE-02"] if v in ("failed", "error") else [],
+        )
         for i, v in enumerate(["not_applicable", "error", "failed", "passed"])
     ]
     results = dataclasses.replace(results, scenarios=extra)
     row = next(r for r in merge([results], load_catalog()).rows if r.id == "SSE-02")
     merged = merge([results], load_catalog())
     assert [s.verdict for _, s in merged.problems(row)] == ["failed", "error", "not_applicable"]
+
+
+def test_a_pass_that_did_not_exercise_the_requirement_is_listed_as_not_applicable(
+    make_results,
+) -> None:
+    results = make_results("t", {"SSE-03": "passed"})
+    unexercised = dataclasses.replace(
+        results.scenarios[0], observed=[], reason="not exercised: SSE-03: refused at once"
+    )
+    results = dataclasses.replace(results, scenarios=[unexercised])
+    merged = merge([results], load_catalog())
+    row = next(r for r in merged.rows if r.id == "SSE-03")
+    assert row.cells["t"].verdict == "passed"  # as the results document said
+    assert [s.says("SSE-03") for _, s in merged.problems(row)] == ["not_applicable"]
