@@ -104,7 +104,19 @@ def start_and_stop_answer_a_body(p: Patcher) -> None:
         return {**original(self, params), "Status": "DISABLING"}
 
 
-@deviant("no-rate-limit", "API-08", evidence="calls succeeded within one second")
+@deviant("throttles-at-three-per-second", "API-08", evidence="2 of 5 calls failed")
+def throttles_at_three_per_second(p: Patcher) -> None:
+    """The Firehose control plane serves three calls a second, below the documented five."""
+    from reference_impl.wire.throttling import RateLimiter
+
+    p.replace(
+        reference_impl.cloud,
+        "RateLimiter",
+        lambda clock, operations, **_: RateLimiter(clock, operations, calls=3),
+    )
+
+
+@deviant("no-rate-limit", "API-13", evidence="calls succeeded within one second")
 def no_rate_limit(p: Patcher) -> None:
     """The Firehose control plane is not rate-limited: 20 Describe calls in a second all pass."""
     p.replace(reference_impl.cloud, "RateLimiter", lambda *args, **kwargs: None)

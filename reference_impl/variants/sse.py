@@ -290,27 +290,6 @@ def stop_without_sse_drops_the_configuration(p: Patcher) -> None:
         return {} if getattr(encryption, "dropped", False) else original(encryption)
 
 
-@deviant(
-    "puts-fail-right-after-a-key-change",
-    "SSE-06",
-    "SSE-10",
-    evidence="puts failed",
-)
-def puts_fail_right_after_a_key_change(p: Patcher) -> None:
-    """A key change retires the old key's grant at ENABLED, though puts still use that key."""
-
-    def settle(self: SseController, stream: Any) -> None:
-        encryption, store = stream.encryption, stream.store
-        if encryption is None or store is None:
-            return
-        bound = encryption.bound_cmks()
-        for arn, held in list(stream.grants.held.items()):
-            if held.retiring and arn not in bound and not store.held_under(arn):
-                self.grants.retire(stream.grants, arn)
-
-    p.replace(SseController, "settle", settle)
-
-
 # ---- conforming variants: the status machine's other documented paths ----------------------------
 @conforming(
     "stale-read-after-start-stop",

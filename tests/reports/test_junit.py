@@ -93,6 +93,12 @@ def scenario(rid: str, verdict: str, reason: str = "", feature: str = "Feature A
         reason=reason,
         duration_s=0.25,
     )
+    # What a scenario says about its requirements: a pass observed them, a failure or an error
+    # is charged to them (as the plugin records it).
+    if verdict == "passed":
+        made.observed = list(made.requirements)
+    elif verdict in ("failed", "error"):
+        made.charged = list(made.requirements)
     for name, value in more.items():  # fields a newer results document carries
         setattr(made, name, value)
     return made
@@ -149,6 +155,7 @@ def test_one_suite_per_feature_named_cases_and_the_verdict_elements() -> None:
         "reason": 'status stayed "ENABLING" <b>',
         "requirements": "SSE-02 SSE-15",
         "observed": "SSE-02",
+        "charged": "SSE-02 SSE-15",
         "nodeid": "steps/test_spec.py::test_SSE-02_failed",
     }
     errored = by_name["scenario for KEY-01 [KEY-01]"]
