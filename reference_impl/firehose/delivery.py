@@ -18,7 +18,7 @@ from typing import Any
 
 from reference_impl.clock import Timer, VirtualClock
 from reference_impl.errors import AwsError
-from reference_impl.firehose.accounting import DiscardReason, Ledger, Location
+from reference_impl.firehose.accounting import DiscardReason, Ledger
 from reference_impl.firehose.destination import S3Destination
 from reference_impl.firehose.storage import OpenAttempt, RecordStore
 
@@ -62,6 +62,8 @@ class DeliveryPipeline:
         self._flush_timer: Timer | None = None
         self._retry_timer: Timer | None = None
         self.closed = False
+        self._bucket_arn: str | None = None
+        self._bucket_name = ""
 
     # -- buffering ---------------------------------------------------------------------------
     def add(self, records: list[Any]) -> None:
@@ -86,27 +88,27 @@ class DeliveryPipeline:
         self.buffer, self.buffer_bytes = [], 0
         self.attempt()
 
-    # -- delivery ----------------------------------------------------------------------------
+    # -- delivery ---------------------------------------------------------------------------
     def attempt(self) -> None:
         self._retry_timer = None
         if self.closed or not self.backlog:
             return
         now = self.clock.now()
         opening = OpenAttempt()
-        opened: list[tuple[Any, bytes]] = []
-        unopened: list[Any] = []
-        for record in self.backlog:
-            try:
-                opened.append((record, self.store.open(record, opening)))
-            except AwsError:
-                unopened.append(record)
-        for error in opening.failures.values():  # MET-03..06: once per key per attempt
-            self.on_kms_failure(error)
+        opened, unopened = self.store.open_all(self.backlog, opening)
+        if opening.failures:
+            for error in opening.failures.values():  # MET-03..06: once per key per attempt
+                self.on_kms_failure(error)
         undelivered = self._write(opened, now)
-        kept = self._expire(unopened, DiscardReason.KMS_FAILURE_PAST_RETENTION, now)
-        kept |= self._expire(undelivered, DiscardReason.DESTINATION_UNREACHABLE_PAST_RETENTION, now)
+        kept: set[int] = set()
+        if unopened:
+            kept = self._expire(unopened, DiscardReason.KMS_FAILURE_PAST_RETENTION, now)
+        if undelivered:
+            kept |= self._expire(
+                undelivered, DiscardReason.DESTINATION_UNREACHABLE_PAST_RETENTION, now
+            )
         resolved = len(self.backlog) - len(kept)
-        self.backlog = [record for record in self.backlog if id(record) in kept]
+        self.backlog = [record for record in self.backlog if id(record) in kept] if kept else []
         if resolved:
             self.on_resolved()
         if self.backlog and not self.closed:
@@ -114,25 +116,37 @@ class DeliveryPipeline:
                 self.settings.retry_seconds, self.attempt, f"firehose retry {self.stream_name}"
             )
 
+    def _bucket(self) -> str:
+        """The destination bucket's name (parsed once per bucket ARN)."""
+        arn = self.destination.bucket_arn
+        if arn != self._bucket_arn:
+            self._bucket_name = self.s3.bucket_name_from_arn(arn)
+            self._bucket_arn = arn
+        return self._bucket_name
+
     def _write(self, opened: list[tuple[Any, bytes]], now: float) -> list[Any]:
         """Write the opened records as objects of at most the buffer size; return the unwritten."""
-        bucket = self.s3.bucket_name_from_arn(self.destination.bucket_arn)
+        bucket = self._bucket()
         undelivered: list[Any] = []
-        for chunk in self._chunks(opened):
-            body = b"".join(data for _, data in chunk)
+        release_all = self.store.release_all
+        if not opened:
+            return undelivered
+        if sum([len(data) for _, data in opened]) <= self.destination.size_bytes:
+            chunks = [opened]  # the usual case: one object
+        else:
+            chunks = self._chunks(opened)
+        for chunk in chunks:
+            body = b"".join([data for _, data in chunk])
             key = self.destination.object_key(
-                self.stream_name, min(r.ingested_at for r, _ in chunk), self.new_id()
+                self.stream_name, min([r.ingested_at for r, _ in chunk]), self.new_id()
             )
             try:
                 self.s3.put_object(bucket, key, body)
             except AwsError:  # e.g. NoSuchBucket: the destination is unreachable (RET-04)
                 undelivered.extend(record for record, _ in chunk)
                 continue
-            offset = 0
-            for record, data in chunk:
-                self.ledger.deliver(record.record_id, now, Location(bucket, key, offset))
-                self.store.release(record)
-                offset += len(data)
+            self.ledger.deliver_object(chunk, now, bucket, key)
+            release_all([record for record, _ in chunk])
         return undelivered
 
     def _chunks(self, opened: list[tuple[Any, bytes]]) -> list[list[tuple[Any, bytes]]]:

@@ -234,6 +234,8 @@ class SseController:
 
     def settle(self, stream: DeliveryStream) -> None:
         """Retire every grant scheduled for retirement that no held record still needs."""
+        if not stream.grants.held:
+            return  # nothing to retire (every delivery of a stream without a CMK comes here)
         encryption, store = stream.encryption, stream.store
         if encryption is None or store is None or stream.status is not StreamStatus.ACTIVE:
             return

@@ -14,7 +14,7 @@ from reference_impl.s3.names import MAX_KEY_BYTES, bucket_name_from_arn, bucket_
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 
 
-@dataclass
+@dataclass(slots=True)
 class S3Object:
     key: str
     body: bytes
@@ -156,8 +156,16 @@ class S3Model:
         return name in self.buckets
 
     def put_object(self, bucket: str, key: str, body: bytes) -> None:
-        """Deliver an object; raises AwsError("NoSuchBucket", ..., 404) if the bucket is gone."""
-        self.put(bucket, key, body)
+        """Deliver an object; raises AwsError("NoSuchBucket", ..., 404) if the bucket is gone.
+
+        ``put`` with its default content type, in one call (Firehose makes one per delivery)."""
+        target = self.buckets.get(bucket)
+        if target is None:
+            raise no_such_bucket(bucket)
+        if not key or len(key.encode("utf-8")) > MAX_KEY_BYTES:
+            self.put(bucket, key, body)  # raises as PutObject would
+            return
+        target.objects[key] = S3Object(key, bytes(body), self.clock.now())
 
     def objects(self, bucket: str) -> dict[str, bytes]:
         """{key: body} of one bucket (for tests); NoSuchBucket if it does not exist."""
