@@ -1,13 +1,14 @@
 """Buffer, flush and deliver to S3; retry failures; expire records past retention.
 
 One ``DeliveryPipeline`` per stream. Records collect in a buffer that is flushed when it reaches
-``BufferingHints.SizeInMBs`` or ``IntervalInSeconds`` after its first record. A flushed record
-joins the backlog, which is attempted at once and then every ``delivery_retry_seconds`` while
-anything is left. At each attempt every backlog record is opened (decrypted) and the opened ones
-are written to S3. What cannot be opened (a KMS failure, RET-01) or written (a missing bucket,
-RET-04) stays pending, unless it is older than the retention period, measured per record from
-its ingestion (RET-03, AMB-14): then it is discarded with the reason. No timer runs for a stream
-with nothing buffered, so idle streams cost nothing as the clock advances.
+``BufferingHints.SizeInMBs`` or ``IntervalInSeconds`` after its first record. A flushed record joins
+the backlog, which is attempted at once (or ``delivery_seconds`` later, the latency profile's write
+to S3) and then every ``delivery_retry_seconds`` while anything is left. At each attempt every
+backlog record is opened (decrypted) and the opened ones are written to S3. What cannot be opened (a
+KMS failure, RET-01) or written (a missing bucket, RET-04) stays pending, unless it is older than
+the retention period, measured per record from its ingestion (RET-03, AMB-14): then it is discarded
+with the reason. No timer runs for a stream with nothing buffered, so idle streams cost nothing as
+the clock advances.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class PipelineSettings:
     # RET-04: DirectPut records are kept 24 h from ingestion. None for a Kinesis source, whose
     # undelivered data is kept by the data stream, not by Firehose (SRC-07).
     retention_seconds: float | None
+    # From a flush to its delivery attempt (the latency profile's write to S3); 0: at once.
+    delivery_seconds: float = 0.0
 
 
 class DeliveryPipeline:
@@ -61,6 +64,7 @@ class DeliveryPipeline:
         self.backlog: list[Any] = []
         self._flush_timer: Timer | None = None
         self._retry_timer: Timer | None = None
+        self._delivery_timer: Timer | None = None
         self.closed = False
         self._bucket_arn: str | None = None
         self._bucket_name = ""
@@ -86,6 +90,16 @@ class DeliveryPipeline:
             return
         self.backlog.extend(self.buffer)
         self.buffer, self.buffer_bytes = [], 0
+        delay = self.settings.delivery_seconds
+        if delay <= 0:
+            self.attempt()
+        elif self._delivery_timer is None:  # one pending attempt takes the whole backlog
+            self._delivery_timer = self.clock.call_later(
+                delay, self._deliver, f"firehose deliver {self.stream_name}"
+            )
+
+    def _deliver(self) -> None:
+        self._delivery_timer = None
         self.attempt()
 
     # -- delivery ---------------------------------------------------------------------------
@@ -177,10 +191,10 @@ class DeliveryPipeline:
     def discard_all(self, reason: DiscardReason) -> None:
         """The stream is being deleted: every record it still holds is discarded."""
         now = self.clock.now()
-        for timer in (self._flush_timer, self._retry_timer):
+        for timer in (self._flush_timer, self._retry_timer, self._delivery_timer):
             if timer is not None:
                 timer.cancel()
-        self._flush_timer = self._retry_timer = None
+        self._flush_timer = self._retry_timer = self._delivery_timer = None
         for record in self.backlog + self.buffer:
             self.ledger.discard(record.record_id, now, reason)
             self.store.release(record)

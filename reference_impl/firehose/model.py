@@ -148,7 +148,7 @@ class FirehoseModel:
         self.streams[name] = stream
         stream.later(
             self.clock,
-            self.settings.transition_seconds,
+            self.settings.creating,
             lambda: self._finish_create(stream),
             "firehose create",
         )
@@ -222,6 +222,7 @@ class FirehoseModel:
             settings=PipelineSettings(
                 retry_seconds=self.settings.delivery_retry_seconds,
                 retention_seconds=self.settings.retention_seconds if direct else None,
+                delivery_seconds=self.settings.delivery_seconds,
             ),
             new_id=self._new_id,
             on_kms_failure=lambda error: self._count_kms_failure(name, error),
@@ -298,7 +299,7 @@ class FirehoseModel:
         stream.pipeline.discard_all(DiscardReason.STREAM_DELETED)
         stream.later(
             self.clock,
-            self.settings.transition_seconds,
+            self.settings.deleting,
             lambda: self._finish_delete(stream),
             "firehose delete",
         )
@@ -319,7 +320,7 @@ class FirehoseModel:
             # keeps retrying the delete operation."
             stream.later(
                 self.clock,
-                self.settings.transition_seconds,
+                self.settings.deleting,
                 lambda: self._finish_delete(stream),
                 "firehose delete retry",
             )
@@ -395,18 +396,32 @@ class FirehoseModel:
         )
 
     def _count_kms_failure(self, stream_name: str, error: AwsError) -> None:
-        """MET-01..07: one data point of 1 Count per failure, at the moment it is met."""
+        """MET-01..07: one data point of 1 Count per failure, at the moment it is met.
+
+        It is published at once, or with ``metric_interval_seconds`` (MET-08, the latency
+        profile) at the next multiple of that interval, still stamped with the moment it was met.
+        """
         metric = kms_crosswalk.metric_for(error.code)
         if metric is None:
             return  # AMB-13: no metric tracks other KMS errors
-        self.cloudwatch.publish(
-            METRIC_NAMESPACE,
-            metric,
-            {"DeliveryStreamName": stream_name},
-            1.0,
-            "Count",
-            timestamp=self.clock.now(),
-        )
+        met = self.clock.now()
+
+        def publish() -> None:
+            self.cloudwatch.publish(
+                METRIC_NAMESPACE,
+                metric,
+                {"DeliveryStreamName": stream_name},
+                1.0,
+                "Count",
+                timestamp=met,
+            )
+
+        interval = self.settings.metric_interval_seconds
+        if interval <= 0:
+            publish()
+        else:
+            due = (met // interval + 1) * interval
+            self.clock.call_at(due, publish, f"firehose metrics {stream_name}")
 
     # -- DescribeDeliveryStream / ListDeliveryStreams ------------------------------------------
     def list_names(
