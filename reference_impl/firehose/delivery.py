@@ -130,38 +130,35 @@ class DeliveryPipeline:
                 self.settings.retry_seconds, self.attempt, f"firehose retry {self.stream_name}"
             )
 
-    def _bucket(self) -> str:
-        """The destination bucket's name (parsed once per bucket ARN)."""
-        arn = self.destination.bucket_arn
-        if arn != self._bucket_arn:
-            self._bucket_name = self.s3.bucket_name_from_arn(arn)
-            self._bucket_arn = arn
-        return self._bucket_name
-
     def _write(self, opened: list[tuple[Any, bytes]], now: float) -> list[Any]:
         """Write the opened records as objects of at most the buffer size; return the unwritten."""
-        bucket = self._bucket()
-        undelivered: list[Any] = []
-        release_all = self.store.release_all
+        arn = self.destination.bucket_arn
+        if arn != self._bucket_arn:  # the bucket's name, parsed once per bucket ARN
+            self._bucket_name = self.s3.bucket_name_from_arn(arn)
+            self._bucket_arn = arn
         if not opened:
-            return undelivered
-        if sum([len(data) for _, data in opened]) <= self.destination.size_bytes:
-            chunks = [opened]  # the usual case: one object
-        else:
-            chunks = self._chunks(opened)
-        for chunk in chunks:
-            body = b"".join([data for _, data in chunk])
-            key = self.destination.object_key(
-                self.stream_name, min([r.ingested_at for r, _ in chunk]), self.new_id()
-            )
-            try:
-                self.s3.put_object(bucket, key, body)
-            except AwsError:  # e.g. NoSuchBucket: the destination is unreachable (RET-04)
-                undelivered.extend(record for record, _ in chunk)
-                continue
-            self.ledger.deliver_object(chunk, now, bucket, key)
-            release_all([record for record, _ in chunk])
+            return []
+        body = b"".join([data for _, data in opened])
+        if len(body) <= self.destination.size_bytes:  # the usual case: one object
+            return self._put(opened, body, now)
+        undelivered: list[Any] = []
+        for chunk in self._chunks(opened):
+            undelivered += self._put(chunk, b"".join([data for _, data in chunk]), now)
         return undelivered
+
+    def _put(self, chunk: list[tuple[Any, bytes]], body: bytes, now: float) -> list[Any]:
+        """Write one object of these records; return them if it could not be written."""
+        bucket = self._bucket_name
+        key = self.destination.object_key(
+            self.stream_name, min([record.ingested_at for record, _ in chunk]), self.new_id()
+        )
+        try:
+            self.s3.put_object(bucket, key, body)
+        except AwsError:  # e.g. NoSuchBucket: the destination is unreachable (RET-04)
+            return [record for record, _ in chunk]
+        self.ledger.deliver_object(chunk, now, bucket, key)
+        self.store.release_all([record for record, _ in chunk])
+        return []
 
     def _chunks(self, opened: list[tuple[Any, bytes]]) -> list[list[tuple[Any, bytes]]]:
         limit = self.destination.size_bytes

@@ -23,16 +23,18 @@ MIB = 1024 * 1024
 DAY = 86400
 
 
-_DATES: dict[int, str] = {}
+_DATES: dict[int, tuple[str, str]] = {}
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]  # an hour, minute or second, as strftime shows it
 
 
-def _date(day: int) -> str:
-    """``YYYY-MM-DD`` (UTC) of a day counted from the epoch; one object key is made per
-    delivery, so the calendar is worked out once per day, the time of day by arithmetic."""
+def _date(day: int) -> tuple[str, str]:
+    """``YYYY-MM-DD`` and ``YYYY/MM/DD`` (UTC) of a day counted from the epoch; one object key
+    is made per delivery, so the calendar is worked out once per day, the time by arithmetic."""
     if len(_DATES) >= 4096:
         _DATES.clear()
-    date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * DAY))
-    return date
+    date = time.strftime("%Y-%m-%d", time.gmtime(day * DAY))
+    _DATES[day] = found = (date, date.replace("-", "/"))
+    return found
 
 
 S3_KINDS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration")
@@ -133,10 +135,12 @@ class S3Destination:
         day, second = divmod(math.floor(oldest), DAY)
         hour, second = divmod(second, 3600)
         minute, second = divmod(second, 60)
-        date = _DATES.get(day) or _date(day)  # YYYY-MM-DD
-        folder = f"{date.replace('-', '/')}/{hour:02d}"  # YYYY/MM/DD/HH
-        stamp = f"{date}-{hour:02d}-{minute:02d}-{second:02d}"
-        return f"{self.prefix}{folder}/{stream_name}-1-{stamp}-{unique}{self.file_extension}"
+        date, folder = _DATES.get(day) or _date(day)  # YYYY-MM-DD, YYYY/MM/DD
+        hh = _TWO_DIGITS[hour]
+        return (
+            f"{self.prefix}{folder}/{hh}/{stream_name}-1-"
+            f"{date}-{hh}-{_TWO_DIGITS[minute]}-{_TWO_DIGITS[second]}-{unique}{self.file_extension}"
+        )
 
     def describe(self) -> dict[str, Any]:
         """The entry in ``Destinations``: both S3 views, with every required member."""
