@@ -87,14 +87,16 @@ class SealedRecord:
     size: int
     ingested_at: float
     group: SealedGroup
-    # The AES-GCM nonce and ciphertext (with tag) of the record's data, kept apart so that
-    # opening needs no copy of either; ``blob`` is what is at rest: the two together.
-    nonce: bytes
-    ciphertext: bytes
+    # What is at rest for the record, ``blob``: the AES-GCM nonce and ciphertext (with tag) of its
+    # data, at ``sealed[start:end]``: one call's blobs are kept end to end in one buffer, read in
+    # place (a delivery touches one piece of memory per call, not two per record).
+    sealed: memoryview
+    start: int
+    end: int
 
     @property
     def blob(self) -> bytes:
-        return self.nonce + self.ciphertext
+        return bytes(self.sealed[self.start : self.end])
 
 
 @dataclass(eq=False, slots=True)
@@ -174,11 +176,18 @@ class EnvelopeStore:
             wrapped = _seal(self.keys.cipher_for(config), plaintext_key, self._aad())
         group = SealedGroup(config, wrapped, dict(self.context))
         cipher = AESGCM(plaintext_key)
-        sealed = []
+        blobs = []
         for rid, data in records:
             nonce = os.urandom(NONCE)
-            ciphertext = cipher.encrypt(nonce, data, rid.encode())
-            sealed.append(SealedRecord(rid, len(data), now, group, nonce, ciphertext))
+            blobs.append(nonce)
+            blobs.append(cipher.encrypt(nonce, data, rid.encode()))
+        buffer = memoryview(b"".join(blobs))
+        sealed = []
+        start = 0
+        for (rid, data), ciphertext in zip(records, blobs[1::2], strict=True):
+            end = start + NONCE + len(ciphertext)
+            sealed.append(SealedRecord(rid, len(data), now, group, buffer, start, end))
+            start = end
         del plaintext_key, cipher  # not kept: delivery must go back to KMS (RET-01)
         group.remaining = len(sealed)
         self._groups[id(group)] = group
@@ -196,7 +205,12 @@ class EnvelopeStore:
         if data_key is None:
             data_key = AESGCM(self._unwrap(group, attempt))
             attempt.data_keys[id(group)] = data_key
-        return data_key.decrypt(record.nonce, record.ciphertext, record.record_id.encode())
+        sealed, start = record.sealed, record.start
+        return data_key.decrypt(
+            sealed[start : start + NONCE],
+            sealed[start + NONCE : record.end],
+            record.record_id.encode(),
+        )
 
     def open_all(
         self, records: list[SealedRecord], attempt: OpenAttempt
@@ -221,7 +235,12 @@ class EnvelopeStore:
                     except AwsError:
                         unopened.append(record)
                         continue
-            data = cipher.decrypt(record.nonce, record.ciphertext, record.record_id.encode())
+            sealed, start = record.sealed, record.start
+            data = cipher.decrypt(
+                sealed[start : start + NONCE],
+                sealed[start + NONCE : record.end],
+                record.record_id.encode(),
+            )
             opened.append((record, data))
         return opened, unopened
 

@@ -67,8 +67,8 @@ def test_a_record_at_rest_is_its_nonce_and_ciphertext() -> None:
     store = CountingStore()
     records = sealed(store)
     blobs = store.at_rest()
-    assert blobs[: len(records)] == [record.nonce + record.ciphertext for record in records]
-    assert all(len(record.nonce) == 12 for record in records)
+    assert blobs[: len(records)] == [record.blob for record in records]
+    assert all(record.end - record.start == 12 + 16 + record.size for record in records)
     assert all(b"three" not in blob for blob in blobs)
     store.release_all(records[:2])  # the first call's records: its wrapped key goes too
     assert len(store.at_rest()) == len(blobs) - 3
