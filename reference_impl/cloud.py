@@ -84,7 +84,8 @@ class Account:
         )
         self.cloudwatch = CloudWatchModel(clock)
         self.kinesis = KinesisModel(clock, account_id, region, self.kms)
-        cloud.latency.apply_to_kinesis(self.kinesis)
+        if cloud.latency_given:  # else the model's own (the "none" profile's) timings stand
+            cloud.latency.apply_to_kinesis(self.kinesis)
         self.firehose = FirehoseModel(
             clock,
             account_id,
@@ -170,6 +171,7 @@ class ReferenceCloud:
         self._variant: ActiveVariant | None = activate(variant) if variant else None
         try:
             base = settings or FirehoseSettings()
+            self.latency_given = latency is not None
             self.latency = latency if latency is not None else Latency.from_settings(base)
             if latency is not None:
                 base = latency.apply_to_firehose(base)
@@ -324,7 +326,8 @@ class ReferenceCloud:
         """
         with self.lock:
             if account_id is not None:
-                return self.account(account_id).at_rest()
+                found = self._accounts.get(check_account_id(account_id))
+                return found.at_rest() if found is not None else {}  # nothing made to look
             held: dict[str, list[bytes]] = {}
             for account in list(self._accounts.values()):
                 held.update(account.at_rest())
