@@ -14,6 +14,12 @@ exit status is always 0.
 
     python bench/bench_reference.py [--rounds 21] [--batches 11] [--only 1,2,3] [--profile]
     python bench/bench_reference.py --quick     # tiny sizes, for the smoke test
+    python bench/bench_reference.py --compare-ref REV [--runs 3]    # 3, this tree vs REV
+
+``--compare-ref REV`` measures 3 side by side against another revision of the reference: REV is
+extracted (``git archive``) into a temporary directory, and each run of measurement 3 runs in
+its own process, alternating between REV and this tree (the first side rotating), so machine
+noise hits both alike; it prints each run's figures, their medians and the ratio.
 """
 
 from __future__ import annotations
@@ -24,8 +30,11 @@ import gc
 import math
 import os
 import pstats
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -587,6 +596,69 @@ def measure_clock(sizes: Sizes) -> list[Row]:
     ]
 
 
+# -- --compare-ref: measurement 3, this tree vs another revision ---------------------------------
+_FIGURE = re.compile(r"advance\(\) only: ([\d,]+).*?\n.*?with the puts: ([\d,]+)", re.DOTALL)
+
+
+def extract(revision: str, into: Path) -> str:
+    """``git archive REV`` of this repository into ``into``; the full commit it names."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return commit
+
+
+def run_measurement_3(tree: Path, forwarded: list[str]) -> tuple[float, float]:
+    """(figure A, figure B) of one run of measurement 3 of the bench script in ``tree``."""
+    done = subprocess.run(
+        [sys.executable, str(tree / "bench" / "bench_reference.py"), "--only", "3", *forwarded],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = _FIGURE.search(done.stdout)
+    if found is None:
+        raise RuntimeError(f"no figure from {tree}:\n{done.stdout}\n{done.stderr}")
+    return float(found.group(1).replace(",", "")), float(found.group(2).replace(",", ""))
+
+
+def compare_ref(revision: str, runs: int, forwarded: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-ref-") as where:
+        other = Path(where)
+        commit = extract(revision, other)
+        sides = {f"{revision} ({commit[:10]})": other, "this tree": ROOT}
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        order = list(sides)
+        for run in range(runs):
+            for name in order[run % 2 :] + order[: run % 2]:  # the first side rotates
+                figures[name].append(run_measurement_3(sides[name], forwarded))
+                a, b = figures[name][-1]
+                say(3, f"run {run + 1}, {name}: advance() only {a:,.0f}, with puts {b:,.0f}")
+    rows = []
+    for name, got in figures.items():
+        a = statistics.median(x for x, _ in got)
+        b = statistics.median(y for _, y in got)
+        rows.append((name, f"{a:,.0f}", f"{b:,.0f}", verdict(a >= TARGET_SIM_RATE)))
+    print()
+    headers = ("reference", "sim s/wall s, advance() (median)", "with puts (median)", ">= 100k?")
+    print(tabulate(rows, headers=headers))
+    theirs, ours = (figures[name] for name in sides)
+    ratios = [mine[0] / old[0] for old, mine in zip(theirs, ours, strict=True)]
+    print(
+        f"\nthis tree / {revision}, advance() only: {statistics.median(ratios):.2f} "
+        f"(median of {runs} paired runs; min {min(ratios):.2f}, max {max(ratios):.2f})"
+    )
+    return 0
+
+
 # -- main --------------------------------------------------------------------------------------
 MEASUREMENTS: dict[int, tuple[str, Callable[[Sizes], list[Row]]]] = {
     1: ("1 PutRecordBatch SSE on vs off", measure_sse),
@@ -605,11 +677,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--put-every", type=int, help="minutes between a stream's puts (3)")
     parser.add_argument("--only", default="1,2,3", help="comma-separated measurements to run")
     parser.add_argument("--profile", action="store_true", help="cProfile each measurement")
+    parser.add_argument(
+        "--compare-ref",
+        metavar="REV",
+        help="measurement 3 only, side by side: this tree vs git revision REV",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each side with --compare-ref (default 3)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.compare_ref:
+        forwarded = ["--quick"] if args.quick else []
+        for option in ("streams", "hours", "put_every"):
+            value = getattr(args, option)
+            if value is not None:
+                forwarded += [f"--{option.replace('_', '-')}", str(value)]
+        print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        return compare_ref(args.compare_ref, args.runs, forwarded)
     sizes = QUICK if args.quick else Sizes()
     overrides = {
         "rounds": args.rounds,

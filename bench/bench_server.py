@@ -10,7 +10,9 @@
    5,000 streams and API-02 500, and CreateDeliveryStream and DeleteDeliveryStream are limited to
    five calls per second per account (API-08, a hard limit the server keeps on the real clock), so
    those two take over half an hour whatever the number of workers, and while they run they take
-   the whole CreateDeliveryStream rate from the other workers. ``--suite-marks ""`` runs them too.
+   the whole CreateDeliveryStream rate from the other workers, which sign with the same access key
+   and so share the account (the server gives each 12-digit access key id an account of its own:
+   reference_impl/accounts.py). ``--suite-marks ""`` runs them too.
 
 Sides run in interleaved rounds (the first side rotating each round) so machine noise hits both
 alike; a figure is the median over rounds. A benchmark reports; it never fails a build, so the exit

@@ -10,13 +10,18 @@ vendored models in ``reference_impl.aws_models``):
   ``CLIENT_CONFIG``, the botocore configuration its clients use; ``SERVICES``;
 - ``variant_catalog()``: every variant (``Variant``, of a ``VariantKind``) by name;
 - ``implemented_operations(service)``: the operations of the model snapshot it serves;
+- ``Latency``: how long its asynchronous steps take (``Latency.named("aws")``, ``ReferenceCloud(
+  latency=...)``, ``ServerOptions(latency=...)``); ``account_for``: which account an access key
+  id acts in (12 digits: that account; else the default);
 - ``ReferenceServer``, ``ServerOptions``, ``add_server_arguments``, ``server_options_from`` and
   ``serve``: the reference over HTTP (imported on first use: they need werkzeug).
 """
 
 from typing import Any
 
+from reference_impl.accounts import account_for
 from reference_impl.cloud import CLIENT_CONFIG, SERVICES, ReferenceCloud, implemented_operations
+from reference_impl.latency import Latency
 from reference_impl.variants import UnknownVariant, Variant, VariantKind
 from reference_impl.variants import catalog as variant_catalog
 
@@ -41,12 +46,14 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CLIENT_CONFIG",
     "SERVICES",
+    "Latency",
     "ReferenceCloud",
     "ReferenceServer",
     "ServerOptions",
     "UnknownVariant",
     "Variant",
     "VariantKind",
+    "account_for",
     "add_server_arguments",
     "implemented_operations",
     "serve",

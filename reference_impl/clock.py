@@ -26,7 +26,7 @@ class ClockMode(StrEnum):
     REAL = "real"
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class Timer:
     """A callback due at a virtual instant; ``cancel()`` makes it a no-op."""
 
@@ -50,7 +50,9 @@ class VirtualClock:
 
     def __init__(self, start: datetime = DEFAULT_START) -> None:
         self._now = start.timestamp()
-        self._timers: list[Timer] = []
+        # A heap of (when, seq, timer): tuples compare in C, a timer's own ordering in Python
+        # (ties cannot reach the timer: every seq is unique).
+        self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
 
     def now(self) -> float:
@@ -61,8 +63,10 @@ class VirtualClock:
         return datetime.fromtimestamp(self._now, tz=UTC)
 
     def call_at(self, when: float, callback: Callable[[], None], label: str = "") -> Timer:
-        timer = Timer(max(when, self._now), next(self._seq), callback, label)
-        heapq.heappush(self._timers, timer)
+        when = max(when, self._now)
+        seq = next(self._seq)
+        timer = Timer(when, seq, callback, label)
+        heapq.heappush(self._heap, (when, seq, timer))
         return timer
 
     def call_later(self, delay: float, callback: Callable[[], None], label: str = "") -> Timer:
@@ -75,18 +79,26 @@ class VirtualClock:
 
     def next_due(self) -> float | None:
         """When the next live timer is due, or None if nothing is scheduled."""
-        while self._timers and self._timers[0].cancelled:
-            heapq.heappop(self._timers)
-        return self._timers[0].when if self._timers else None
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def scheduled(self) -> list[Timer]:
+        """The live timers, in the order they will run."""
+        return [timer for _, _, timer in sorted(self._heap) if not timer.cancelled]
 
     def _run_until(self, target: float) -> None:
-        while self._timers and self._timers[0].when <= target:
-            timer = heapq.heappop(self._timers)
+        heap, pop = self._heap, heapq.heappop
+        while heap and heap[0][0] <= target:
+            when, _, timer = pop(heap)
             if timer.cancelled:
                 continue
-            self._now = max(self._now, timer.when)
+            if when > self._now:
+                self._now = when
             timer.callback()
-        self._now = max(self._now, target)
+        if target > self._now:
+            self._now = target
 
 
 class ClockNotControllable(RuntimeError):

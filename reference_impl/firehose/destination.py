@@ -9,6 +9,7 @@ bytes in S3 are always exactly the records' data.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,22 @@ DESTINATION_ID = "destinationId-000000000001"
 DEFAULT_SIZE_MB = 5  # BC-FH Create: "buffers data up to 5 MB or for 5 minutes"
 DEFAULT_INTERVAL = 300
 MIB = 1024 * 1024
+DAY = 86400
+
+
+_DATES: dict[int, tuple[str, str]] = {}
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]  # an hour, minute or second, as strftime shows it
+
+
+def _date(day: int) -> tuple[str, str]:
+    """``YYYY-MM-DD`` and ``YYYY/MM/DD`` (UTC) of a day counted from the epoch; one object key
+    is made per delivery, so the calendar is worked out once per day, the time by arithmetic."""
+    if len(_DATES) >= 4096:
+        _DATES.clear()
+    date = time.strftime("%Y-%m-%d", time.gmtime(day * DAY))
+    _DATES[day] = found = (date, date.replace("-", "/"))
+    return found
+
 
 S3_KINDS = ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration")
 OTHER_KINDS = (
@@ -115,9 +132,15 @@ class S3Destination:
 
         The time is that of the oldest record in the object, as Firehose names its objects.
         """
-        stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(oldest))  # cheaper than datetime
-        folder = stamp[:13].replace("-", "/")  # YYYY/MM/DD/HH
-        return f"{self.prefix}{folder}/{stream_name}-1-{stamp}-{unique}{self.file_extension}"
+        day, second = divmod(math.floor(oldest), DAY)
+        hour, second = divmod(second, 3600)
+        minute, second = divmod(second, 60)
+        date, folder = _DATES.get(day) or _date(day)  # YYYY-MM-DD, YYYY/MM/DD
+        hh = _TWO_DIGITS[hour]
+        return (
+            f"{self.prefix}{folder}/{hh}/{stream_name}-1-"
+            f"{date}-{hh}-{_TWO_DIGITS[minute]}-{_TWO_DIGITS[second]}-{unique}{self.file_extension}"
+        )
 
     def describe(self) -> dict[str, Any]:
         """The entry in ``Destinations``: both S3 views, with every required member."""

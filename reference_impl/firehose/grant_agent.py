@@ -38,6 +38,8 @@ class HeldGrant:
     key_arn: str
     grant_id: str
     retiring: bool = False
+    # With a grant-retirement latency: when the grant, no longer needed, may be retired.
+    retire_after: float | None = None
 
 
 @dataclass
@@ -97,6 +99,7 @@ class GrantAgent:
         except AwsError as error:
             return kms_crosswalk.failure(error, f"Firehose could not use KMS key {arn}")
         held.retiring = False
+        held.retire_after = None
         book.held[key.arn] = held
         return None
 

@@ -1,8 +1,7 @@
-"""The SSE state machine (requirements section 3.1): Start, Stop, and their asynchronous ends.
-
-Start and Stop return at once (SSE-01, SSE-07); the status settles ``transition_seconds`` later
-on a clock timer. The checks run in this order, and a refused call changes nothing and does not
-count toward the 25-call quota (AMB-17):
+"""The SSE state machine (requirements section 3.1): Start, Stop, and their asynchronous ends. Start
+and Stop return at once (SSE-01, SSE-07); the status settles ``settings.enabling`` (or
+``disabling``) seconds later on a clock timer. The checks run in this order, and a refused call
+changes nothing and does not count toward the 25-call quota (AMB-17):
 1. the stream is ACTIVE, else ResourceInUseException (AMB-26, inference);
 2. its source is DirectPut, else InvalidArgumentException (SRC-08, AMB-03 (a), worded as real
    AWS refuses PutRecord on such a stream, EV-CLI7010);
@@ -35,6 +34,8 @@ from reference_impl.firehose.states import (
 from reference_impl.firehose.streams import DeliveryStream
 
 NOT_DIRECT_PUT = "This operation is not permitted on KinesisStreamAsSource delivery stream type."
+ENABLE = "firehose enable"  # the labels of the timers that end ENABLING and DISABLING
+DISABLE = "firehose disable"
 
 
 class SseController:
@@ -108,7 +109,7 @@ class SseController:
         encryption.status = EncryptionStatus.ENABLING  # SSE-02
         encryption.pending = requested
         encryption.failure = None  # SSE-13: a failure describes only the most recent attempt
-        self._schedule_finish(stream, encryption, self._finish_enable, "firehose enable")
+        self._schedule_finish(stream, encryption, self._finish_enable, ENABLE)
 
     def _finish_enable(self, stream: DeliveryStream, attempt: int) -> None:
         encryption = self._still_settling(stream, attempt)
@@ -150,7 +151,7 @@ class SseController:
             return
         encryption.status = EncryptionStatus.DISABLING  # SSE-07
         encryption.failure = None
-        self._schedule_finish(stream, encryption, self._finish_disable, "firehose disable")
+        self._schedule_finish(stream, encryption, self._finish_disable, DISABLE)
 
     def _finish_disable(self, stream: DeliveryStream, attempt: int) -> None:
         encryption = self._still_settling(stream, attempt)
@@ -172,12 +173,12 @@ class SseController:
         finish: Callable[[DeliveryStream, int], None],
         label: str,
     ) -> None:
-        """Count a new attempt, and call ``finish`` with it once ``transition_seconds`` pass."""
+        """Count a new attempt, and call ``finish`` with it once ENABLING (or DISABLING) has
+        lasted its time (``settings.enabling``, ``settings.disabling``)."""
         encryption.attempt += 1
         attempt = encryption.attempt
-        stream.later(
-            self.clock, self.settings.transition_seconds, lambda: finish(stream, attempt), label
-        )
+        seconds = self.settings.disabling if label == DISABLE else self.settings.enabling
+        stream.later(self.clock, seconds, lambda: finish(stream, attempt), label)
 
     def _still_settling(self, stream: DeliveryStream, attempt: int) -> EncryptionState | None:
         """The stream's encryption, or None when the attempt is moot: a later Start/Stop has
@@ -234,6 +235,8 @@ class SseController:
 
     def settle(self, stream: DeliveryStream) -> None:
         """Retire every grant scheduled for retirement that no held record still needs."""
+        if not stream.grants.held:
+            return  # nothing to retire (every delivery of a stream without a CMK comes here)
         encryption, store = stream.encryption, stream.store
         if encryption is None or store is None or stream.status is not StreamStatus.ACTIVE:
             return
@@ -244,5 +247,14 @@ class SseController:
                 continue
             if encryption.timeline.references(arn, now) or store.held_under(arn):
                 continue
+            delay = self.settings.grant_retirement_seconds
+            if delay > 0:  # the latency profile: the retirement takes effect later
+                if held.retire_after is None:
+                    held.retire_after = now + delay
+                    stream.later(
+                        self.clock, delay, lambda: self.settle(stream), "firehose retire grant"
+                    )
+                if now < held.retire_after:
+                    continue
             # A failure leaves the grant held and scheduled; deletion tries again (D7).
             self.grants.retire(stream.grants, arn)

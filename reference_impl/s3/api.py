@@ -21,7 +21,13 @@ log = logging.getLogger(__name__)
 MAX_LIST_KEYS = 1000
 MAX_DELETE_KEYS = 1000
 BUCKET_ERRORS = frozenset(
-    {"NoSuchBucket", "BucketNotEmpty", "BucketAlreadyOwnedByYou", "InvalidBucketName"}
+    {
+        "NoSuchBucket",
+        "BucketNotEmpty",
+        "BucketAlreadyExists",
+        "BucketAlreadyOwnedByYou",
+        "InvalidBucketName",
+    }
 )
 
 # The subresources (the query names that select an operation) this reference implements:

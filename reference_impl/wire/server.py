@@ -1,13 +1,16 @@
 """The reference implementation over HTTP: one threaded server, one endpoint for every service.
 
     python -m reference_impl [--host 127.0.0.1] [--port 4573] [--clock real|manual]
-                             [--transition-seconds S] [--variant NAME] [--quiet]
+                             [--transition-seconds S] [--latency none|aws]
+                             [--latency-file FILE.toml] [--latency-set NAME=SECONDS ...]
+                             [--variant NAME] [--quiet]
 
-(also ``firehose-conformance serve``). Any AWS SDK pointed at ``http://HOST:PORT`` reaches
-Firehose, KMS, Kinesis, CloudWatch and S3 (path-style); ``/_reference/`` is the control plane
-(control.py). SigV4 signatures are accepted without being verified. The server is werkzeug's
-threaded WSGI server with a request handler that answers HTTP-level errors (a request line or
-headers too long, a malformed request) in AWS JSON form and logs one line per request.
+(also ``firehose-conformance serve``). Any AWS SDK pointed at ``http://HOST:PORT`` reaches Firehose,
+KMS, Kinesis, CloudWatch and S3 (path-style); ``/_reference/`` is the control plane (control.py).
+SigV4 signatures are accepted without being verified; the access key id selects the account
+(accounts.py). ``--latency`` sets how long the asynchronous steps take (latency.py). The server is
+werkzeug's threaded WSGI server with a request handler that answers HTTP-level errors (a request
+line or headers too long, a malformed request) in AWS JSON form and logs one line per request.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ from werkzeug.serving import (
     select_address_family,
 )
 
+from reference_impl import latency as latencies
 from reference_impl.clock import ClockMode
 from reference_impl.cloud import ReferenceCloud
 from reference_impl.firehose.settings import FirehoseSettings
+from reference_impl.latency import Latency
 from reference_impl.variants import catalog as variant_catalog
 from reference_impl.wire.wsgi import access_log
 
@@ -134,6 +139,14 @@ class ServerOptions:
     clock: ClockMode = ClockMode.REAL
     transition_seconds: float = FirehoseSettings.transition_seconds
     variant: str | None = None  # one of reference_impl.variants (a deviant, or a conforming one)
+    # How long each asynchronous step takes; None: the "none" profile with transition_seconds.
+    latency: Latency | None = None
+
+    @property
+    def effective_latency(self) -> Latency:
+        if self.latency is not None:
+            return self.latency
+        return Latency.named(latencies.NONE, self.transition_seconds)
 
 
 class ReferenceServer:
@@ -145,8 +158,9 @@ class ReferenceServer:
 
     def __init__(self, options: ServerOptions = ServerOptions(), **cloud_options: Any) -> None:
         self.options = options
+        latency = options.effective_latency
         settings = dataclasses.replace(
-            FirehoseSettings(), transition_seconds=options.transition_seconds
+            FirehoseSettings(), transition_seconds=latency.longest_firehose_transition
         )
         # Bound here, so that a port in use is an OSError for the caller (werkzeug would print
         # and exit); werkzeug serves on a duplicate of this socket.
@@ -165,6 +179,7 @@ class ReferenceServer:
                 settings=settings,
                 clock_mode=options.clock,
                 variant=options.variant,
+                latency=latency,
                 **cloud_options,
             )
         except BaseException:
@@ -245,10 +260,38 @@ def port_number(text: str) -> int:
     return value
 
 
+def latency_assignment(text: str) -> tuple[str, float]:
+    try:
+        return latencies.parse_assignment(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def latency_file(text: str) -> tuple[str, str | None, dict[str, float]]:
+    """(the path, the profile it names, its durations): read and checked while parsing."""
+    try:
+        profile, values = latencies.read_file(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text, profile, values
+
+
 def variant_name(text: str) -> str:
     if text not in variant_catalog():
         raise argparse.ArgumentTypeError(f"unknown variant {text!r} (see --list-variants)")
     return text
+
+
+class _ListLatency(argparse.Action):
+    """``--list-latency``: print every duration of the profiles and exit."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(latencies.table())
+        print("\nsources: reference_impl/latency.py (and README, 'Latency profiles')")
+        parser.exit()
 
 
 class _ListVariants(argparse.Action):
@@ -284,10 +327,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--transition-seconds",
         type=positive_seconds,
-        default=FirehoseSettings.transition_seconds,
+        default=None,
         metavar="S",
-        help="how long Firehose's asynchronous transitions take "
-        f"(default {FirehoseSettings.transition_seconds:g})",
+        help="how long Firehose's asynchronous transitions (CREATING, ENABLING, DISABLING, "
+        f"DELETING) take (default {FirehoseSettings.transition_seconds:g}; with --latency "
+        "aws, the profile's)",
+    )
+    parser.add_argument(
+        "--latency",
+        choices=latencies.PROFILES,
+        default=None,
+        help="none (default): transitions take --transition-seconds, the rest is at once; "
+        "aws: creation, SSE transitions, deletion, grant retirement, delivery and metrics "
+        "take about as long as in AWS (see --list-latency)",
+    )
+    parser.add_argument(
+        "--latency-file",
+        type=latency_file,
+        metavar="FILE",
+        help='a TOML file of durations (and optionally profile = "aws"), applied after '
+        "--latency and --transition-seconds",
+    )
+    parser.add_argument(
+        "--latency-set",
+        type=latency_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=SECONDS",
+        help="one duration, e.g. firehose.creating=40 (repeatable; applied last)",
+    )
+    parser.add_argument(
+        "--list-latency", action=_ListLatency, help="list the durations of each profile and exit"
     )
     parser.add_argument(
         "--variant",
@@ -300,12 +370,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> ServerOptions:
+    _, file_profile, file_values = args.latency_file or (None, None, {})
+    latency = latencies.combine(
+        args.latency or file_profile, args.transition_seconds, file_values, dict(args.latency_set)
+    )
     return ServerOptions(
         host=args.host,
         port=args.port,
         clock=ClockMode(args.clock),
-        transition_seconds=args.transition_seconds,
+        transition_seconds=latency.longest_firehose_transition,
         variant=args.variant,
+        latency=latency,
     )
 
 
@@ -331,11 +406,12 @@ def serve(options: ServerOptions, *, quiet: bool = False) -> int:
         threading.Thread(target=server.request_stop, name="reference-stop", daemon=True).start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    latency = options.effective_latency
     log.info(
-        "reference implementation serving on %s (clock %s, transitions %gs%s); control plane %s",
+        "reference implementation serving on %s (clock %s, %s%s); control plane %s",
         server.url,
         options.clock.value,
-        options.transition_seconds,
+        _describe(latency),
         f", variant {options.variant}" if options.variant else "",
         f"{server.url}/_reference/health",
     )
@@ -347,6 +423,14 @@ def serve(options: ServerOptions, *, quiet: bool = False) -> int:
         server.stop()
     log.info("stopped")
     return 0
+
+
+def _describe(latency: Latency) -> str:
+    if latency.profile == latencies.NONE:
+        return f"transitions {latency.longest_firehose_transition:g}s"
+    seconds = latency.seconds()
+    shown = ", ".join(f"{name} {value:g}s" for name, value in seconds.items())
+    return f"latency {latency.profile}: {shown}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

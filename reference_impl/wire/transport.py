@@ -35,10 +35,15 @@ def _text(value: str | bytes) -> str:
 
 
 class InProcessTransport:
-    """Hands each request to ``owner.app``, read per request so the owner may rebuild its app."""
+    """Hands each request to ``owner.app``, read per request so the owner may rebuild its app.
 
-    def __init__(self, owner: _HasApp) -> None:
+    ``account_id``: every request acts in that account, signed or not (a client bound to an
+    account); None: the account its credentials select.
+    """
+
+    def __init__(self, owner: _HasApp, account_id: str | None = None) -> None:
         self.owner = owner
+        self.account_id = account_id
 
     def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         url = urlsplit(request.url)
@@ -51,6 +56,7 @@ class InProcessTransport:
             body = body.encode("utf-8")
         headers = {_text(k).lower(): _text(v) for k, v in request.headers.items()}
         response = self.owner.app.handle(
-            Request(request.method, url.path or "/", url.query, headers, bytes(body))
+            Request(request.method, url.path or "/", url.query, headers, bytes(body)),
+            self.account_id,
         )
         return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))

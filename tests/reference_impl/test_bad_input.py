@@ -94,7 +94,7 @@ _PROBE = ReferenceCloud()
 # from the snapshot's model of that service.
 _APIS = {
     service.target_prefix: (service.model.service_name, service.api)
-    for service in _PROBE.app.by_prefix.values()
+    for service in _PROBE.account().routes.by_prefix.values()
 }
 _MODELS = {prefix: service_model(name) for prefix, (name, _) in _APIS.items()}
 OPERATIONS: list[tuple[str, str, str]] = [
@@ -458,7 +458,8 @@ def test_shape_violation(cloud, case: Case):
 
 def test_the_sweep_covers_every_json_service():
     assert {service for service, _, _ in OPERATIONS} == JSON_SERVICES
-    for service in _PROBE.app.by_prefix.values():  # the reference validates against the snapshot
+    # the reference validates against the snapshot
+    for service in _PROBE.account().routes.by_prefix.values():
         assert service.model is service_model(service.model.service_name)
         assert service.model.service_name in SNAPSHOT.services
     kinds = {case.kind for case in CASES}
