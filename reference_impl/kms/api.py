@@ -17,12 +17,14 @@ ValidationException says of other parameter combinations it cannot take).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from reference_impl.errors import AwsError
 from reference_impl.kms import faults, identifiers
 from reference_impl.kms.access import is_service_principal
 from reference_impl.kms.grant import Grant, GrantConstraints
+from reference_impl.kms.key import Origin
 from reference_impl.kms.model import KmsModel
 from reference_impl.kms.paging import page_output
 from reference_impl.kms.specs import SYMMETRIC_DEFAULT
@@ -123,10 +125,12 @@ class KmsApi:
                 "You cannot specify both KeySpec and CustomerMasterKeySpec with different values."
             )
         origin = params.get("Origin", "AWS_KMS")
-        if origin != "AWS_KMS" or "CustomKeyStoreId" in params or "XksKeyId" in params:
+        if origin not in {o.value for o in Origin} or (
+            "CustomKeyStoreId" in params or "XksKeyId" in params
+        ):
             raise faults.unsupported(
-                "The reference implementation creates only keys with Origin AWS_KMS "
-                "(no imported key material, no custom key stores)."
+                "The reference implementation creates only keys with Origin AWS_KMS or EXTERNAL "
+                "(no custom key stores)."
             )
         if params.get("MultiRegion"):
             raise faults.unsupported(
@@ -140,6 +144,7 @@ class KmsApi:
             policy=params.get("Policy"),
             tags=_tags(params.get("Tags")),
             bypass_policy_lockout_safety_check=params.get("BypassPolicyLockoutSafetyCheck", False),
+            origin=Origin(origin),
         )
         return {"KeyMetadata": key.metadata()}
 
@@ -190,6 +195,46 @@ class KmsApi:
             _key_id_only(params["KeyId"]), params["Description"], caller=self.caller
         )
         return {}
+
+    # ---------------------------------------------------------------- imported key material
+
+    def get_parameters_for_import(self, params: Params) -> Params:
+        key, parameters, public_key = self.model.import_service.get_parameters_for_import(
+            _key_id_only(params["KeyId"]),
+            caller=self.caller,
+            wrapping_algorithm=params["WrappingAlgorithm"],
+            wrapping_key_spec=params["WrappingKeySpec"],
+        )
+        return {
+            "KeyId": key.arn,
+            "ImportToken": parameters.token,
+            "PublicKey": public_key,
+            "ParametersValidTo": datetime.fromtimestamp(parameters.valid_to, tz=UTC),
+        }
+
+    def import_key_material(self, params: Params) -> Params:
+        key = self.model.import_service.import_key_material(
+            _key_id_only(params["KeyId"]),
+            caller=self.caller,
+            import_token=params["ImportToken"],
+            encrypted_key_material=params["EncryptedKeyMaterial"],
+            expiration_model=params.get("ExpirationModel"),
+            valid_to=params.get("ValidTo"),
+            import_type=params.get("ImportType"),
+            key_material_id=params.get("KeyMaterialId"),
+        )
+        return {"KeyId": key.arn, "KeyMaterialId": key.material_id}
+
+    def delete_imported_key_material(self, params: Params) -> Params:
+        key = self.model.import_service.delete_imported_key_material(
+            _key_id_only(params["KeyId"]),
+            caller=self.caller,
+            key_material_id=params.get("KeyMaterialId"),
+        )
+        output: Params = {"KeyId": key.arn}
+        if key.material_id is not None:
+            output["KeyMaterialId"] = key.material_id
+        return output
 
     # ---------------------------------------------------------------- key policy
 

@@ -1,7 +1,8 @@
 """The errors KMS answers, with KMS's wire codes and (where known) AWS's own messages.
 
 Messages quoted from AWS: "Key '<arn>' does not exist", "Invalid keyId '<id>'", "Alias <arn> is not
-found.", "<arn> is disabled.", "<arn> is pending deletion." (KMS-DG key-state footnotes [1]-[4]),
+found.", "<arn> is disabled.", "<arn> is pending deletion.", "<arn> is pending import.", "<arn>
+origin is <origin> which is not valid for this operation." (KMS-DG key-state footnotes [1]-[6]),
 "The key ID in the request does not identify a CMK that can perform this operation.", the
 AccessDenied texts, and an empty message for InvalidCiphertextException.
 """
@@ -37,6 +38,52 @@ def pending_deletion(arn: str) -> AwsError:
     # (AMB-13, AMB-02): it is the one KMS uses for every other pending-deletion refusal, and it
     # maps onto Firehose's KMSKeyInvalidState metric.
     return AwsError("KMSInvalidStateException", f"{arn} is pending deletion.")
+
+
+def pending_import(arn: str) -> AwsError:
+    # KMS-DG key-state footnote [5]: a key whose imported material is missing.
+    return AwsError("KMSInvalidStateException", f"{arn} is pending import.")
+
+
+def origin_not_valid(arn: str, origin: str) -> AwsError:
+    # KMS-DG key-state footnotes [6] and [9]: the import operations on a key that cannot have
+    # imported key material.
+    return AwsError(
+        "UnsupportedOperationException",
+        f"{arn} origin is {origin} which is not valid for this operation.",
+    )
+
+
+def invalid_import_token(message: str) -> AwsError:
+    return AwsError("InvalidImportTokenException", message)
+
+
+def expired_import_token(arn: str) -> AwsError:
+    return AwsError(
+        "ExpiredImportTokenException",
+        f"The import token for {arn} is expired. Use GetParametersForImport to get a new import "
+        "token and public key.",
+    )
+
+
+def incorrect_key_material(message: str) -> AwsError:
+    return AwsError("IncorrectKeyMaterialException", message)
+
+
+def unwrappable_key_material() -> AwsError:
+    # InvalidCiphertextException doc: "From the ImportKeyMaterial operation, the request was
+    # rejected because KMS could not decrypt the encrypted (wrapped) key material."
+    return AwsError(
+        "InvalidCiphertextException",
+        "KMS could not decrypt the encrypted (wrapped) key material with the private key of the "
+        "import token's wrapping key pair and its wrapping algorithm.",
+    )
+
+
+def key_material_not_found(key_material_id: str, arn: str) -> AwsError:
+    return AwsError(
+        "NotFoundException", f"Key material {key_material_id} is not associated with {arn}."
+    )
 
 
 def not_pending_deletion(arn: str) -> AwsError:

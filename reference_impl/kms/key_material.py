@@ -8,16 +8,21 @@ The associated data is the header (magic + key id) followed by the canonical JSO
 encryption context, so a wrong context, a changed key id or any flipped bit fails authentication.
 RSA ciphertexts are raw RSAES-OAEP output, as KMS returns them (not self-describing: Decrypt needs
 the KeyId and the algorithm). Key material never leaves this module's objects.
+
+Imported key material (Origin EXTERNAL) arrives wrapped under the public half of a
+``WrappingKeyPair`` (GetParametersForImport) and becomes the secret of a ``SymmetricMaterial``;
+the key keeps only its fingerprint (``material_id``) once the material is deleted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -74,6 +79,14 @@ class SymmetricMaterial:
         except InvalidTag:
             raise CiphertextError("authentication failed") from None
 
+    def material_id(self, key_id: str) -> str:
+        """The key material id of imported material: "KMS assigns a unique identifier to the key
+        material based on the KMS key ID and the imported key material" (BC-KMS
+        ImportKeyMaterial KeyMaterialId); 64 hex digits, as BackingKeyIdType requires."""
+        digest = hashlib.sha256(b"reference-kms imported key material\0")
+        digest.update(key_id.encode("ascii") + b"\0" + self.secret)
+        return digest.hexdigest()
+
 
 _OAEP_HASHES = {"RSAES_OAEP_SHA_1": hashes.SHA1, "RSAES_OAEP_SHA_256": hashes.SHA256}
 
@@ -112,10 +125,37 @@ class RsaMaterial:
 
 
 @dataclass(eq=False)
+class WrappingKeyPair:
+    """The RSA key pair GetParametersForImport hands out the public half of: key material
+    arrives encrypted under it with RSAES-OAEP (SHA-1 or SHA-256)."""
+
+    bits: int
+    algorithm: str
+    _private: rsa.RSAPrivateKey = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._private = rsa.generate_private_key(public_exponent=65537, key_size=self.bits)
+
+    def public_key_der(self) -> bytes:
+        """DER-encoded X.509 SubjectPublicKeyInfo, the form of GetParametersForImport's
+        PublicKey (and GetPublicKey's)."""
+        return self._private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def unwrap(self, wrapped: bytes) -> bytes:
+        try:
+            return self._private.decrypt(wrapped, RsaMaterial._padding(self.algorithm))
+        except ValueError:
+            raise CiphertextError("the wrapped key material does not decrypt") from None
+
+
+@dataclass(eq=False)
 class NoMaterial:
     """Signing, MAC, key-agreement, ML-KEM and SM2 keys: no operation of the reference uses their
     material (it implements neither GetPublicKey nor Sign, GenerateMac, DeriveSharedSecret,
-    Encapsulate or Decapsulate), so none is generated and none is pretended."""
+    Encapsulate or Decapsulate), so none is generated and none is pretended. Also a key of Origin
+    EXTERNAL while it has no imported material."""
 
 
 KeyMaterial = SymmetricMaterial | RsaMaterial | NoMaterial

@@ -17,7 +17,8 @@ from reference_impl.kms.alias import Alias, aws_managed_policy, predefined_servi
 from reference_impl.kms.grant import Grant
 from reference_impl.kms.grant_store import GrantStore
 from reference_impl.kms.identifiers import RefKind
-from reference_impl.kms.key import Key, KeyManager, new_material
+from reference_impl.kms.key import Key, KeyManager, KeyState, Origin, new_material
+from reference_impl.kms.key_material import NoMaterial
 from reference_impl.kms.policy import KeyPolicy
 from reference_impl.kms.specs import ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT
 
@@ -92,8 +93,12 @@ class KeyRegistry:
         description: str,
         tags: dict[str, str],
         manager: KeyManager,
+        origin: Origin = Origin.AWS_KMS,
     ) -> Key:
+        """A new key. One of Origin EXTERNAL has no key material yet: "Keys with imported key
+        material are created in the PendingImport state" (KMS-DG key-state.md)."""
         key_id = _new_key_id()
+        external = origin is Origin.EXTERNAL
         key = Key(
             key_id=key_id,
             arn=self.arn_of(key_id),
@@ -107,7 +112,10 @@ class KeyRegistry:
             description=description,
             manager=manager,
             tags=dict(tags),
-            material=new_material(spec, usage),
+            material=NoMaterial() if external else new_material(spec, usage),
+            material_id=None if external else os.urandom(32).hex(),
+            origin=origin,
+            state=KeyState.PENDING_IMPORT if external else KeyState.ENABLED,
         )
         self.keys_by_id[key_id] = key
         return key
@@ -136,8 +144,9 @@ class KeyRegistry:
         key = self.keys_by_id.pop(key_id, None)
         if key is None:
             return
-        if key.deletion_timer is not None:
-            key.deletion_timer.cancel()
+        for timer in (key.deletion_timer, key.expiry_timer):
+            if timer is not None:
+                timer.cancel()
         self.grants.remove_key(key_id)
         for name in [n for n, a in self.aliases.items() if a.target_key_id == key_id]:
             del self.aliases[name]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reference_impl.arns import partition
 from reference_impl.kms import faults
-from reference_impl.kms.key import Key, KeyManager
+from reference_impl.kms.key import Key, KeyManager, Origin
 from reference_impl.kms.key_registry import KeyRegistry
 from reference_impl.kms.paging import paginate
 from reference_impl.kms.policy import KeyPolicy
@@ -38,6 +38,7 @@ class KeyService:
         policy: str | None = None,
         tags: dict[str, str] | None = None,
         bypass_policy_lockout_safety_check: bool = False,
+        origin: Origin = Origin.AWS_KMS,
     ) -> Key:
         registry = self.registry
         spec = key_spec or SYMMETRIC_DEFAULT
@@ -58,6 +59,14 @@ class KeyService:
         if spec in ML_KEM_SPECS and partition(registry.region) == "aws-cn":
             # KeySpec doc: "The ML-KEM key specs are not available in China Regions."
             raise faults.unsupported(f"KeySpec {spec} is not available in {registry.region}.")
+        if origin is Origin.EXTERNAL and spec != SYMMETRIC_DEFAULT:
+            # CreateKey Origin doc: "The EXTERNAL origin value is valid only for symmetric KMS
+            # keys." (ImportKeyMaterial's doc also names HMAC and asymmetric keys; the reference
+            # imports 256-bit symmetric encryption material only.)
+            raise faults.unsupported(
+                f"The reference implementation creates keys of Origin EXTERNAL with KeySpec "
+                f"{SYMMETRIC_DEFAULT} only, not {spec}."
+            )
         parsed = (
             KeyPolicy.parse(policy)
             if policy is not None
@@ -66,7 +75,7 @@ class KeyService:
         if not bypass_policy_lockout_safety_check:
             require_no_lockout(parsed, caller)
         return registry.add_key(
-            spec, key_usage, parsed, description, tags or {}, KeyManager.CUSTOMER
+            spec, key_usage, parsed, description, tags or {}, KeyManager.CUSTOMER, origin
         )
 
     def list_keys(

@@ -4,13 +4,14 @@ Python interface for the other models (stable: Firehose and Kinesis call exactly
 -------------------------------------------------------------------------------------------
 Every ``key_id`` below accepts a key id, a key ARN, an alias name ("alias/x") or an alias ARN.
 Every error is an ``AwsError`` carrying KMS's wire code: NotFoundException, DisabledException,
-KMSInvalidStateException (a key pending deletion, AMB-13), AccessDeniedException,
-InvalidKeyUsageException, InvalidCiphertextException, IncorrectKeyException, ValidationException.
+KMSInvalidStateException (a key pending deletion, AMB-13, or pending import),
+AccessDeniedException, InvalidKeyUsageException, InvalidCiphertextException,
+IncorrectKeyException, ValidationException.
 
 - ``resolve(key_id) -> Key`` and ``describe(key_id) -> Key``: the key (no authorisation check).
   ``Key`` has ``key_id``, ``arn``, ``spec``, ``usage``, ``state`` ("Enabled" | "Disabled" |
-  "PendingDeletion", a str enum) and ``is_symmetric_encryption`` (SYMMETRIC_DEFAULT +
-  ENCRYPT_DECRYPT, the only keys AWS services encrypt data with: KEY-02).
+  "PendingDeletion" | "PendingImport", a str enum) and ``is_symmetric_encryption``
+  (SYMMETRIC_DEFAULT + ENCRYPT_DECRYPT, the only keys AWS services encrypt data with: KEY-02).
 - ``key_arn(key_id) -> str``; ``keys() -> list[Key]``: every key, oldest first.
 - ``create_grant(key_id, *, caller, grantee_principal, operations, retiring_principal=None,
   name=None) -> Grant`` (``grant_id``, ``token``, ``key_arn``, ``grantee_principal``,
@@ -44,8 +45,8 @@ usage -> ciphertext.
 Layout: ``KmsModel`` holds one ``KeyRegistry`` (key_registry.py: the keys, aliases and grants,
 identifier resolution, authorisation, removal) and the services that act on it, each in the
 module of its name: ``key_service`` (keys, deletion, tags), ``alias_service``, ``policy_service``,
-``grant_service`` and ``crypto_service``. The Python interface above is theirs, named here; the
-wire layer (api.py) calls the services.
+``grant_service``, ``crypto_service`` and ``import_service`` (imported key material). The Python
+interface above is theirs, named here; the wire layer (api.py) calls the services.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from reference_impl.clock import VirtualClock
 from reference_impl.kms.alias_service import AliasService
 from reference_impl.kms.crypto_service import CryptoService, DataKey
 from reference_impl.kms.grant_service import GrantService
+from reference_impl.kms.import_service import ImportService
 from reference_impl.kms.key import KeyState
 from reference_impl.kms.key_registry import KeyRegistry
 from reference_impl.kms.key_service import KeyService
@@ -74,6 +76,7 @@ class KmsModel:
         self.policy_service = PolicyService(registry)
         self.grant_service = GrantService(registry)
         self.crypto_service = CryptoService(registry)
+        self.import_service = ImportService(registry)
         # The Python interface of the other models (above), each name served by one part.
         self.resolve = registry.resolve
         self.describe = registry.describe

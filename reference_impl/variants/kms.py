@@ -29,6 +29,7 @@ def kms_disabled_key_still_usable(p: Patcher) -> None:
     def require_enabled(self: Key) -> None:
         if self.state is KeyState.PENDING_DELETION:
             raise faults.pending_deletion(self.arn)
+        self.require_not_pending_import()
 
     p.replace(Key, "require_enabled", require_enabled)
 
@@ -145,7 +146,6 @@ def kms_changes_reach_firehose_late(p: Patcher) -> None:
     "MET-01",
     "MET-04",
     "MET-05",
-    unobservable=("MET-05",),
     allowed_by="KEY-08 / KMS-DG key-state.md footnotes [2] and [3]: a key pending deletion "
     "answers DisabledException or KMSInvalidStateException; AMB-02 ('the Type and the metric "
     "differ between implementations') and AMB-13 ('whether KMSKeyDisabled or "
@@ -155,8 +155,8 @@ def pending_deletion_answers_disabled(p: Patcher) -> None:
     """KMS answers DisabledException (footnote [2]) to cryptographic calls and CreateGrant on a
     key pending deletion, where the reference answers KMSInvalidStateException (footnote [3]).
 
-    The reference's keys are Enabled, Disabled or PendingDeletion only, so KMSInvalidStateException
-    then never reaches Firehose: nothing can make KMSKeyInvalidState count (MET-05).
+    A key pending import still answers KMSInvalidStateException (footnote [5], the only answer
+    documented for it), so MET-05 stays observable through it.
     """
 
     @p.around(Key, "require_enabled")

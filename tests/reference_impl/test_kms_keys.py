@@ -156,7 +156,7 @@ def test_bad_key_spec_enum_is_a_validation_exception(kms):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"MultiRegion": True}, {"Origin": "EXTERNAL"}, {"CustomKeyStoreId": "cks-1234567890"}],
+    [{"MultiRegion": True}, {"Origin": "AWS_CLOUDHSM"}, {"CustomKeyStoreId": "cks-1234567890"}],
 )
 def test_unsupported_key_kinds_are_refused(kms, kwargs):
     with pytest.raises(ClientError) as excinfo:
