@@ -70,7 +70,14 @@ def test_build_results_rolls_up_and_finds_blocking_failures() -> None:
     assert by_id["API-12"].verdict == "not_applicable"
     assert by_id["KEY-01"].verdict == "untested"
     assert {r.id for r in results.blocking_failures} == {"SSE-01", "SSE-02", "SSE-03"}
-    assert results.summary == {"passed": 1, "failed": 2, "not_applicable": 1, "error": 1}
+    assert results.summary == {
+        "passed": 1,
+        "failed": 2,
+        "not_applicable": 1,
+        "error": 1,
+        "interrupted": 0,
+        "not_run": 0,
+    }
     assert results.requirement_summary["untested"] == len(catalog) - 5
 
 
