@@ -1,6 +1,9 @@
 """The command line: ``firehose-conformance <command>``; each command lives in ``commands/``.
 
-Bad usage is one clear line on stderr and exit code 2, never a traceback.
+Bad usage is one clear line on stderr and exit code 2, never a traceback. A closed pipe
+(``firehose-conformance requirements | head``) ends the output quietly, with the exit code the
+command would have had (outputs.PipeSafe). Ctrl-C or SIGTERM that no command handles itself is
+one line and exit 130 (interrupts.INTERRUPTED).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from firehose_conformance.commands import (
     sweep,
 )
 from firehose_conformance.errors import UsageError
+from firehose_conformance.interrupts import INTERRUPTED, interruptible, signal_name
+from firehose_conformance.outputs import pipe_safe_stdio
 
 # Each command module adds its own subparser; add a new command by adding it here.
 COMMANDS = (run, requirements, serve, report, docs, selftest, sweep, audit, drift)
@@ -45,12 +50,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-        return args.handler(args)
-    except (UsageError, CatalogError) as error:
-        print(f"firehose-conformance: error: {error}", file=sys.stderr)
-        return 2
+    with pipe_safe_stdio():
+        try:
+            with interruptible():
+                args = _parser().parse_args(argv)
+                code = args.handler(args)
+            sys.stdout.flush()  # a closed pipe is met here, not at exit
+            return code
+        except (UsageError, CatalogError) as error:
+            print(f"firehose-conformance: error: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt as error:
+            name = signal_name(error)
+            print(f"firehose-conformance: interrupted ({name})", file=sys.stderr)
+            return INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

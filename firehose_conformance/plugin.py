@@ -10,10 +10,20 @@ its scenario), unless a step found that the target took another documented path 
 situation never arises (``World.not_exercised``). A scenario whose checks held passes when it
 observed something, and is not applicable otherwise. A failing step is charged to what it
 checks; a failing Given step is set-up trouble (``error``, "could not set up: ...").
+
+A run that is stopped (SIGINT, SIGTERM: a ``KeyboardInterrupt``; ``-x``) still gets its results,
+written after the teardown: the scenario that was running is ``interrupted``, the selected ones it
+never reached ``not_run``, and the document says ``"interrupted": true``. Under xdist the
+controller learns which scenarios were selected from the first report of a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shlex
+import signal
+import threading
 import time
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
@@ -27,8 +37,10 @@ from firehose_conformance.capabilities import CAPABILITY_TAGS, Capability
 from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
 from firehose_conformance.errors import UsageError, Violation
 from firehose_conformance.features import step_checks
+from firehose_conformance.interrupts import raise_interrupt, signal_name
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
+from firehose_conformance.runner import Selection
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
@@ -53,6 +65,7 @@ _OUTCOME_KEY = pytest.StashKey[dict[str, Any]]()  # the verdict a failing step d
 _TEARDOWN_KEY = pytest.StashKey[str]()
 _TARGET_KEY = pytest.StashKey[Target]()
 _COLLECTOR_KEY = pytest.StashKey["Collector"]()
+_SELECTION_KEY = "fsc_selection"  # a worker's selected scenarios, on its first report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,8 +94,39 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{capability.value}: {capability.description}")
     for tag, text in OTHER_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {text}")
+    unknown = Selection(markers=config.getoption("markexpr", "") or "").unknown_requirements(
+        catalog
+    )
+    if unknown:
+        raise pytest.UsageError(
+            f"-m names {', '.join(unknown)}: not a requirement ID of the catalog "
+            "(firehose-conformance requirements lists them)"
+        )
     config.stash[_COLLECTOR_KEY] = Collector(config, catalog)
     config.pluginmanager.register(config.stash[_COLLECTOR_KEY], "fsc-collector")
+    if hasattr(config, "workerinput") and config.getoption("--results"):
+        _worker_signals()
+
+
+def _worker_signals() -> None:
+    """An xdist worker of a suite run stops when its controller says so, once: it ignores
+    SIGINT (Ctrl-C on a terminal reaches the whole process group, the controller included)
+    and takes SIGTERM, which the controller sends each worker when it is interrupted, as a
+    KeyboardInterrupt, so its scenario and target are torn down as in a serial run."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+
+
+def selection_text(config: pytest.Config) -> str:
+    """The filter the run was given, as typed: ``-m 'SSE-02 or SSE-03' -k ENABLING``."""
+    parts = []
+    for flag, dest in (("-m", "markexpr"), ("-k", "keyword")):
+        value = config.getoption(dest, "") or ""
+        if value:
+            parts.append(f"{flag} {shlex.quote(value)}")
+    return " ".join(parts)
 
 
 def _tags(item: pytest.Item) -> set[str]:
@@ -174,6 +218,7 @@ def _is_setup(feature: Any, step: Any) -> bool:
     return (step.type == "given" or step.background is not None) and not _declared(feature, step)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any, **_: Any) -> None:
     request.node.stash[_STEP_KEY] = f"{step.keyword} {step.name}".strip()
 
@@ -258,6 +303,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Gener
     if call.when == "teardown" and _TEARDOWN_KEY in item.stash:
         report.user_properties.append(("fsc_teardown", item.stash[_TEARDOWN_KEY]))
     if call.when == "setup":
+        collector = item.config.stash.get(_COLLECTOR_KEY, None)
+        if collector is not None and collector.owes_selection():
+            report.user_properties.append((_SELECTION_KEY, collector.selection_payload()))
         report.user_properties.append(("fsc_identity", _identity(item)))
         made = item.config.stash.get(_TARGET_KEY, None)
         if made is not None:  # whichever process talked to the target says whom it talked to
@@ -319,13 +367,73 @@ class Collector:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.scenarios: dict[str, dict[str, Any]] = {}
         self.target_identity: dict[str, str] | None = None
+        # nodeid -> identity of every selected scenario, in order (None: not known yet)
+        self.selected: dict[str, dict[str, Any]] | None = None
+        self.deselected: dict[str, int] = {}  # requirement ID -> scenarios left out
+        self.items: dict[str, pytest.Item] = {}  # this process's items (not on a controller)
+        self.running: dict[str, float] = {}  # nodeid -> when it started, until it finished
+        self.stopped = ""  # what ended the run early: "SIGINT", "stopping after 1 failures"
+        self.interrupted = False  # by a signal (KeyboardInterrupt)
+        self._selection_sent = False
+        self.worker_pids: set[int] = set()  # xdist workers that reported (controller)
+        self.stopped_at: float | None = None
+
+    # ---- which scenarios the run selected ------------------------------------------------
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            for rid in requirement_ids(_tags(item)):
+                self.deselected[rid] = self.deselected.get(rid, 0) + 1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if _is_controller(self.config):
+            return  # an xdist controller collects nothing: its workers tell it
+        self.items = {item.nodeid: item for item in session.items}
+        self.selected = {item.nodeid: _identity(item) for item in session.items}
+
+    def owes_selection(self) -> bool:
+        """An xdist worker sends the selection once, on its first report."""
+        return hasattr(self.config, "workerinput") and not self._selection_sent
+
+    def selection_payload(self) -> dict[str, Any]:
+        self._selection_sent = True
+        return {
+            "selected": self.selected or {},
+            "deselected": self.deselected,
+            "pid": os.getpid(),
+        }
+
+    # ---- what ran --------------------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        self.running[nodeid] = time.time()
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple) -> None:
+        self.running.pop(nodeid, None)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """SIGINT (Ctrl-C), or SIGTERM turned into a KeyboardInterrupt; or ``pytest.exit``."""
+        error = excinfo.value
+        self.stopped_at = time.time()
+        if isinstance(error, KeyboardInterrupt):
+            self.interrupted = True
+            self.stopped = signal_name(error)
+            for pid in sorted(self.worker_pids):  # xdist workers ignore SIGINT: tell them once
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+        else:
+            self.stopped = f"pytest.exit: {getattr(error, 'msg', None) or error}"
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
-        entry = self.scenarios.setdefault(
-            report.nodeid,
-            {"verdict": None, "reason": "", "duration": 0.0, "identity": None, "teardown": ""},
-        )
+        if _SELECTION_KEY in props:
+            payload = props[_SELECTION_KEY]
+            self.worker_pids.add(int(payload["pid"]))
+            if self.selected is None:
+                self.selected = dict(payload["selected"])
+                self.deselected = dict(payload["deselected"])
+        entry = self._entry(report.nodeid)
         entry["duration"] += report.duration
         if "fsc_teardown" in props:
             entry["teardown"] = props["fsc_teardown"]
@@ -349,10 +457,51 @@ class Collector:
                 cause=found.get("cause", ""),
             )
 
+    def _entry(self, nodeid: str) -> dict[str, Any]:
+        return self.scenarios.setdefault(
+            nodeid,
+            {"verdict": None, "reason": "", "duration": 0.0, "identity": None, "teardown": ""},
+        )
+
+    def _unfinished(self, nodeid: str, entry: dict[str, Any]) -> None:
+        """A scenario the run stopped in: interrupted, unless its verdict was decided before
+        (the signal came during its teardown). Its teardown ran at the session's end; what it
+        could not remove is reported as for any scenario."""
+        item = self.items.get(nodeid)
+        if item is not None and _TEARDOWN_KEY in item.stash and not entry["teardown"]:
+            entry["teardown"] = item.stash[_TEARDOWN_KEY]
+        if entry["verdict"] is not None:
+            return
+        stopped_by = self.stopped or "the end of the run"
+        step = item.stash.get(_STEP_KEY, "") if item is not None else ""
+        stopped_at = self.stopped_at or time.time()
+        seconds = max(0.0, stopped_at - self.running.get(nodeid, stopped_at))
+        where = f" in step: {step}" if step else ""
+        entry.update(
+            verdict=Verdict.INTERRUPTED.value,
+            reason=f"interrupted by {stopped_by} after {seconds:.1f} s{where}",
+            duration=max(entry["duration"], seconds),
+            observed=[],
+            charged=[],
+            cause="",
+        )
+
     def results(self) -> list[ScenarioResult]:
+        if self.stopped:
+            for nodeid in list(self.running):
+                self._unfinished(nodeid, self._entry(nodeid))
         out = []
+        for nodeid, identity in (self.selected or {}).items():
+            if nodeid not in self.scenarios:
+                self.scenarios[nodeid] = {
+                    "verdict": Verdict.NOT_RUN.value,
+                    "reason": self._not_run_reason(),
+                    "duration": 0.0,
+                    "identity": identity,
+                    "teardown": "",
+                }
         for nodeid, entry in self.scenarios.items():
-            identity = entry["identity"]
+            identity = entry["identity"] or (self.selected or {}).get(nodeid)
             if identity is None:
                 continue  # not a scenario of the suite (e.g. a plain test collected alongside)
             out.append(
@@ -375,12 +524,31 @@ class Collector:
             )
         return out
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def _not_run_reason(self) -> str:
+        return f"the run was stopped ({self.stopped}) before it reached this scenario"
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(
+        self, session: pytest.Session, exitstatus: int
+    ) -> Generator[None, None, None]:
+        """Write the results after every other part of the session's end (the teardown of a
+        scenario a signal stopped, and of the target), and even when that teardown is itself
+        cut short by a second signal."""
+        if not self.stopped and (session.shouldstop or session.shouldfail):
+            self.stopped = str(session.shouldstop or session.shouldfail)
+        try:
+            return (yield)
+        finally:
+            self.write(exitstatus)
+
+    def write(self, exitstatus: int) -> None:
         if hasattr(self.config, "workerinput"):
             return  # an xdist worker: the controller writes the results
         path = self.config.getoption("--results")
-        if not path:
-            return
+        if not path or exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            return  # nothing was selected: the previous results stay as they are
+        if self.selected is None and not self.scenarios:
+            return  # stopped before it knew what to run: nothing to say
         results = build_results(
             target=self.config.getoption("--target"),
             started_at=self.started_at,
@@ -388,5 +556,14 @@ class Collector:
             scenarios=self.results(),
             catalog=self.catalog,
             provenance=provenance(self.config.getoption("--target"), self.target_identity),
+            deselected=self.deselected,
+            selection=selection_text(self.config),
+            interrupted=self.interrupted,
+            unlisted_not_run=self.selected is None,
         )
         write_results(results, Path(path))
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    """An xdist controller: it runs nothing itself, its workers do."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")

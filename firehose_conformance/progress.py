@@ -114,7 +114,10 @@ class Progress:
     def close(self) -> None:
         self.stop()
         if self.owns_stream:
-            self.stream.close()
+            try:
+                self.stream.close()
+            except (OSError, ValueError):
+                pass  # the reader went away (a closed pipe): what was left is not worth a crash
 
     # ---- pytest hooks -------------------------------------------------------------------
 

@@ -5,11 +5,19 @@ requirement passes only where a scenario observed it and charged it nothing); ``
 failed or errored scenario, the requirements that outcome counts against (those the failing
 step checks); ``cause``, e.g. ``not_implemented: StartDeliveryStreamEncryption``; ``teardown``,
 what could not be removed after it (reported beside the verdict, never instead of it).
+
+A run that was stopped says so: ``interrupted`` is true, the scenario that was running is
+``interrupted`` and those it never reached ``not_run`` (verdicts.py); ``selection`` is the
+filter (``-m``/``-k``) the run was given, and a requirement none of whose scenarios it selected
+is ``not_selected``. The file is written at the end, atomically (a temporary file beside it,
+then a rename): a reader sees the previous document or the new one, never a part.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,6 +79,10 @@ class Results:
     scenarios: list[ScenarioResult]
     # What the run was measured with (firehose_conformance.provenance); {} in older documents.
     provenance: dict[str, Any] = field(default_factory=dict)
+    # The run was stopped (SIGINT, SIGTERM) before every selected scenario ran.
+    interrupted: bool = False
+    # The filter the run was given ("-m 'SSE-02' -k ENABLING"), "" for every scenario.
+    selection: str = ""
     schema: str = SCHEMA
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,8 +110,17 @@ def build_results(
     scenarios: Iterable[ScenarioResult],
     catalog: Mapping[str, Requirement],
     provenance: dict[str, Any] | None = None,
+    deselected: Mapping[str, int] | None = None,
+    selection: str = "",
+    interrupted: bool = False,
+    unlisted_not_run: bool = False,
 ) -> Results:
+    """The results of a run. ``deselected``: requirement ID -> how many of its scenarios the
+    selection left out. ``unlisted_not_run``: the run was stopped before it knew which
+    scenarios were selected, so a requirement without any scenario here is ``not_run`` rather
+    than ``untested``."""
     ordered = sorted(scenarios, key=lambda s: s.nodeid)
+    deselected = dict(deselected or {})
     by_requirement: dict[str, list[ScenarioResult]] = {rid: [] for rid in catalog}
     for scenario in ordered:
         for rid in scenario.requirements:
@@ -109,13 +130,24 @@ def build_results(
         covered = by_requirement[rid]
         verdict = requirement_verdict(s.says(rid) for s in covered)
         deciding = [s for s in covered if s.says(rid) is verdict]
+        reason = _requirement_reason(verdict, deciding, len(covered))
+        if verdict is Verdict.UNTESTED and deselected.get(rid):
+            verdict = Verdict.NOT_SELECTED
+            count = deselected[rid]
+            reason = (
+                f"not selected: {selection or 'the selection'} took none of its "
+                f"{count} scenario{'' if count == 1 else 's'}"
+            )
+        elif verdict is Verdict.UNTESTED and unlisted_not_run:
+            verdict = Verdict.NOT_RUN
+            reason = "the run was stopped before it reached this requirement"
         requirements.append(
             RequirementResult(
                 id=rid,
                 level=requirement.display_level,
                 mandatory=requirement.mandatory,
                 verdict=verdict.value,
-                reason=_requirement_reason(verdict, deciding),
+                reason=reason,
                 scenarios=[_label(s) for s in covered],
                 cause=_shared_cause(verdict, deciding),
             )
@@ -133,6 +165,8 @@ def build_results(
         requirements=requirements,
         scenarios=ordered,
         provenance=dict(provenance or {}),
+        interrupted=interrupted,
+        selection=selection,
     )
 
 
@@ -140,12 +174,19 @@ def _label(scenario: ScenarioResult) -> str:
     return f"{scenario.feature}: {scenario.name}"
 
 
-def _requirement_reason(verdict: Verdict, deciding: list[ScenarioResult]) -> str:
+def _requirement_reason(verdict: Verdict, deciding: list[ScenarioResult], total: int) -> str:
     """The first scenario that decided the verdict, and how many more did."""
     if verdict is Verdict.UNTESTED:
         return "no scenario checks this requirement"
     if verdict is Verdict.PASSED:
         return ""
+    if verdict is Verdict.NOT_RUN:
+        stopped = [s for s in deciding if s.verdict == Verdict.INTERRUPTED]
+        during = f" ('{stopped[0].name}' was interrupted)" if stopped else ""
+        return (
+            f"the run was stopped before it ran {len(deciding)} of its {total} "
+            f"scenario{'' if total == 1 else 's'}{during}"
+        )
     first = deciding[0]
     more = f" (+{len(deciding) - 1} more)" if len(deciding) > 1 else ""
     reason = first.reason or f"the scenario {first.verdict.replace('_', ' ')}"
@@ -172,8 +213,30 @@ def not_implemented(results: Results) -> dict[str, list[str]]:
 
 
 def write_results(results: Results, path: Path) -> None:
+    """Write the document atomically: a temporary file beside ``path``, then a rename, so the
+    previous file stays whole until the new one is complete."""
+    write_atomically(path, json.dumps(results.to_json(), indent=2) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` through a temporary file in the same directory and a rename."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
+    fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # as open() would make it, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_results(path: Path) -> Results:
@@ -196,6 +259,8 @@ def read_results(path: Path) -> Results:
             requirements=[RequirementResult(**r) for r in data["requirements"]],
             scenarios=[ScenarioResult(**s) for s in data["scenarios"]],
             provenance=dict(data.get("provenance") or {}),
+            interrupted=bool(data.get("interrupted", False)),
+            selection=str(data.get("selection", "")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise UsageError(f"{path}: malformed results document ({error})") from None

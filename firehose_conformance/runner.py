@@ -3,20 +3,29 @@
 The CLI's ``run``, the self-test, the docs and the tests all come through here. The suite is a
 pytest session over ``steps/`` with the project's plugin; verdicts and the results document come
 from that plugin, so whoever calls this gets exactly what ``firehose-conformance run`` writes.
+
+The results (and JUnit) files are written once, at the end, atomically: the previous ones stay
+until then, and stay as they are when the run writes none (a usage error, a selection of no
+scenario). A run stopped by SIGINT or SIGTERM still returns its results (``interrupted``).
 """
 
 from __future__ import annotations
 
 import io
+import re
+import shlex
+import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from firehose_conformance.interrupts import interruptible
 from firehose_conformance.reports.junit import write_junit
-from firehose_conformance.results import Results, read_results
+from firehose_conformance.results import Results, read_results, write_atomically
+from firehose_conformance.spec_facts import REQUIREMENT_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS_DIR = ROOT / "steps"
@@ -24,6 +33,16 @@ STEPS_DIR = ROOT / "steps"
 
 class SuiteError(Exception):
     """The suite could not run (pytest refused the arguments, or no results were written)."""
+
+
+class NothingSelected(SuiteError):
+    """The selection took no scenario (pytest's exit code 5): a usage error, never a pass."""
+
+    exit_code = 5
+
+
+class SuiteInterrupted(SuiteError):
+    """The run was stopped before it knew which scenarios to run: it has no results."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,37 @@ class Selection:
         args = ["-m", self.markers] if self.markers else []
         args += ["-k", self.keyword] if self.keyword else []
         return args + list(self.pytest_args)
+
+    def filters(self) -> dict[str, list[str]]:
+        """The ``-m`` and ``-k`` expressions among the arguments (``-m X``, ``-mX``)."""
+        found: dict[str, list[str]] = {"-m": [], "-k": []}
+        args = self.as_pytest_args()
+        for index, arg in enumerate(args):
+            for flag in found:
+                if arg == flag and index + 1 < len(args):
+                    found[flag].append(args[index + 1])
+                elif arg.startswith(flag) and len(arg) > 2 and not arg.startswith("--"):
+                    found[flag].append(arg[2:].removeprefix("="))
+        return found
+
+    def unknown_requirements(self, catalog: Collection[str]) -> list[str]:
+        """The words of its ``-m`` expressions shaped like a requirement ID (``SSE-99``) that
+        are not in ``catalog``: a typo that would select nothing, or everything with ``not``."""
+        words = {
+            word
+            for expression in self.filters()["-m"]
+            for word in re.findall(r"[\w:+\-.\[\]/\\]+", expression)
+        }
+        return sorted(w for w in words if REQUIREMENT_ID.match(w) and w not in catalog)
+
+    def describe(self) -> str:
+        """The filter as typed (``-m 'SSE-99' -k ENABLNG``), or the pytest arguments."""
+        parts = [
+            f"{flag} {shlex.quote(value)}"
+            for flag, values in self.filters().items()
+            for value in values
+        ]
+        return " ".join(parts) or " ".join(shlex.quote(a) for a in self.pytest_args)
 
 
 @dataclass(frozen=True)
@@ -74,14 +124,19 @@ def run_suite(
 
     Without ``results_path``/``junit_path`` the files go to a temporary directory that is gone
     when this returns (``SuiteRun`` then names no path). ``output`` receives pytest's own
-    terminal output; by default it is discarded. Raises ``SuiteError`` when nothing ran.
+    terminal output (its messages, not its counts); by default it is discarded. Raises
+    ``NothingSelected`` for a selection of no scenario, ``SuiteInterrupted`` when stopped before
+    anything was selected, ``SuiteError`` when pytest refused the arguments or nothing ran.
+
+    SIGTERM stops the run as Ctrl-C does (a ``KeyboardInterrupt``): the results come back with
+    ``interrupted`` set, the scenario that was running ``interrupted``, the rest ``not_run``.
     """
     import pytest
 
+    selection = selection or Selection()
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fsc-run-")))
-        results_file = results_path or scratch / "results.json"
-        results_file.unlink(missing_ok=True)
+        results_file = scratch / "results.json"
         args = [
             str(STEPS_DIR),
             f"--rootdir={ROOT}",
@@ -90,7 +145,9 @@ def run_suite(
             "-p",
             "no:cacheprovider",
             "--import-mode=importlib",
-            "-q",
+            # Not pytest's own counts ("3 passed in 0.3s"): the caller reports the verdicts.
+            "-qq",
+            "-rN",  # nor its short summary: a not-applicable scenario is no "FAILED" line
             # The results carry each failure's reason; pytest's tracebacks would bury them
             # (pass --tb=short among the pytest arguments to see them).
             "--tb=no",
@@ -100,14 +157,29 @@ def run_suite(
         ]
         if workers:
             args += ["-n", str(workers)]
-        args += (selection or Selection()).as_pytest_args()
-        with _output_to(output):
-            code = pytest.main(args, plugins=list(plugins))
-        if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        args += selection.as_pytest_args()
+        refused = _Refusals(output)
+        with interruptible(sigint=False), _output_to(output, refused):
+            try:
+                code = pytest.main(args, plugins=list(plugins))
+            except KeyboardInterrupt:  # a second signal while the session ended
+                code = pytest.ExitCode.INTERRUPTED
+        if code == pytest.ExitCode.USAGE_ERROR:
+            raise SuiteError(refused.line() or "pytest refused the arguments")
+        if code == pytest.ExitCode.INTERNAL_ERROR:
             raise SuiteError(f"pytest could not run the suite ({code!r})")
+        if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+            shown = selection.describe()
+            raise NothingSelected(
+                f"no scenario selected by {shown}" if shown else "no scenario was collected"
+            )
         if not results_file.exists():
+            if code == pytest.ExitCode.INTERRUPTED:
+                raise SuiteInterrupted("interrupted before any scenario ran")
             raise SuiteError(f"the run wrote no results (pytest exit code {int(code)})")
         results = read_results(results_file)
+        if results_path is not None:  # only now: the previous file stays until this one is whole
+            write_atomically(results_path, results_file.read_text(encoding="utf-8"))
         if junit_path is not None:  # from the results, in CI's shape (reports/junit.py)
             write_junit(results, junit_path)
         return SuiteRun(
@@ -119,12 +191,80 @@ def run_suite(
 
 
 @contextmanager
-def _output_to(output: TextIO | None) -> Iterator[None]:
-    """pytest writes to ``sys.stdout``: send it to ``output``, or discard it (and stderr)."""
+def _output_to(output: TextIO | None, refused: _Refusals) -> Iterator[None]:
+    """pytest writes to ``sys.stdout``: send it to ``output`` (without its report of a
+    KeyboardInterrupt: the caller says the run was interrupted), or discard it. Its refusals of
+    the arguments ("ERROR: ..." on stderr) are held back for ``SuiteError``."""
     if output is None:
         sink = io.StringIO()
-        with redirect_stdout(sink), redirect_stderr(sink):
+        with redirect_stdout(sink), redirect_stderr(refused):
             yield
     else:
-        with redirect_stdout(output):
+        with redirect_stdout(_WithoutPytestNoise(output)), redirect_stderr(refused):
             yield
+
+
+class _WithoutPytestNoise(io.TextIOBase):
+    """A line filter over ``output`` that drops pytest's report of a KeyboardInterrupt (its
+    "!!! KeyboardInterrupt !!!" banner, the file and line, the hint about --full-trace), xdist's
+    "bringing up nodes..." and blank lines."""
+
+    def __init__(self, output: TextIO) -> None:
+        self.output = output
+        self.pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        kept = [line for line in lines if line.strip() and not _PYTEST_NOISE.search(line)]
+        if kept:
+            self.output.write("\n".join(kept) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending.strip() and not _PYTEST_NOISE.search(self.pending):
+            self.output.write(self.pending)
+            self.pending = ""
+        self.output.flush()
+
+
+_PYTEST_NOISE = re.compile(
+    r"KeyboardInterrupt|^\(to show a full traceback|^bringing up nodes\.\.\.$"
+)
+
+
+class _Refusals(io.TextIOBase):
+    """pytest's stderr during a run: its "ERROR: ..." refusals are kept (one line for
+    ``SuiteError``); anything else goes on to the real stderr as it comes."""
+
+    def __init__(self, output: TextIO | None) -> None:
+        self.passthrough = sys.stderr if output is not None else None
+        self.held: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if text.startswith("ERROR: ") or (self.held and not text.strip()):
+            self.held.append(text)
+        elif self.passthrough is not None:
+            self.passthrough.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.passthrough is not None:
+            self.passthrough.flush()
+
+    def line(self) -> str:
+        """The refusal in one line: argparse's "error: ..." line, else the first line."""
+        lines = [ln.strip() for ln in "".join(self.held).splitlines() if ln.strip()]
+        for found in lines:
+            if ": error: " in found:
+                return "pytest: " + found.split(": error: ", 1)[1]
+        return lines[0].removeprefix("ERROR: ").strip() if lines else ""

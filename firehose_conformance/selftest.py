@@ -29,7 +29,9 @@ workers take jobs one after another, so Python and pytest start once per worker,
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -368,8 +370,10 @@ def run_variant(name: str) -> Row:
         run = run_suite("reference", {"variant": name}, selection)
     except SuiteError as error:
         return _error_row(chosen, str(error), started)
-    except BaseException as error:  # a variant must never take the self-test down
+    except Exception as error:  # a variant must never take the self-test down (Ctrl-C may)
         return _error_row(chosen, f"{type(error).__name__}: {error}", started)
+    if run.results.interrupted:  # stopped by a signal: the self-test stops too
+        raise KeyboardInterrupt(_signal_of(run.results))
     seconds = time.perf_counter() - started
     if chosen.kind is VariantKind.DEVIANT:
         return judge(chosen, run.results, seconds)
@@ -380,9 +384,19 @@ def run_control(requirements: tuple[str, ...]) -> ControlPart:
     """The plain reference on the scenarios of ``requirements``."""
     try:
         run = run_suite("reference", {}, Selection.requirements(requirements, *FAST_PYTEST))
-    except BaseException as error:  # reported on every row whose selection it covers
+    except Exception as error:  # reported on every row whose selection it covers
         return ControlPart(requirements, error=f"{type(error).__name__}: {error}")
+    if run.results.interrupted:
+        raise KeyboardInterrupt(_signal_of(run.results))
     return ControlPart(requirements, list(run.results.scenarios))
+
+
+def _signal_of(results: Results) -> str:
+    """The signal that interrupted a run, as its interrupted scenario names it."""
+    for scenario in results.scenarios:
+        if scenario.verdict == "interrupted" and "SIGTERM" in scenario.reason:
+            return "SIGTERM"
+    return "SIGINT"
 
 
 def _error_row(chosen: Variant, reason: str, started: float) -> Row:
@@ -417,6 +431,29 @@ def _run_job(job: tuple[str, Any]) -> Row | ControlPart:
     return run_control(what) if kind == "control" else run_variant(what)
 
 
+def _leave_interrupts_to_parent() -> None:
+    """A worker ignores Ctrl-C (the terminal sends it to the whole process group): the parent
+    decides, and stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued jobs and end the workers now: their runs are against in-process
+    reference clouds, with nothing outside the process to clean up."""
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14
+    if kill is not None:
+        kill()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
+
+
 def run_all(
     names: Sequence[str],
     workers: int,
@@ -446,7 +483,10 @@ def run_all(
             done(_run_job(job))
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_parent
+        )
+        try:
             futures = {pool.submit(_run_job, job): job for job in jobs}
             for future in as_completed(futures):
                 kind, what = futures[future]
@@ -458,6 +498,10 @@ def run_all(
                     else:
                         started = time.perf_counter()
                         done(_error_row(get(what), f"worker failed: {error!r}", started))
+        except BaseException:  # Ctrl-C, SIGTERM: stop at once, not after the queued jobs
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
     judged = Control(parts)
     rows = [apply_control(row, judged) for row in rows]
     position = {name: i for i, name in enumerate(variants())}

@@ -2,7 +2,15 @@
 verdicts roll up to a requirement.
 
 The suite's results and the account audit speak the same words; ``warn`` is the audit's alone (a
-finding worth a look that is not a failure) and ``untested`` a requirement's alone.
+finding worth a look that is not a failure); ``untested`` and ``not_selected`` are a
+requirement's alone; ``interrupted`` is a scenario's alone.
+
+Three words say that a run did not get to judge something, and are never charged to the target:
+
+- ``interrupted``: a scenario that was running when the run was stopped (SIGINT, SIGTERM);
+- ``not_run``: a selected scenario the run never reached (it was stopped, or ``-x`` ended it);
+  a requirement any of whose selected scenarios did not run and none failed or errored on it;
+- ``not_selected``: a requirement none of whose scenarios the selection (``-m``, ``-k``) took.
 
 A verdict is earned by an exercised path. Each scenario records the requirements its checks
 *observed* (the situation the requirement states arose, and the check held) and, when it ended
@@ -35,11 +43,23 @@ class Verdict(StrEnum):
     ERROR = "error"
     UNTESTED = "untested"  # a requirement with no scenario; never a scenario's verdict
     WARN = "warn"  # an audit finding worth a look, not a failure; never the suite's verdict
+    INTERRUPTED = "interrupted"  # a scenario running when the run was stopped
+    NOT_RUN = "not_run"  # a selected scenario (or a requirement's) the run never reached
+    NOT_SELECTED = "not_selected"  # a requirement none of whose scenarios was selected
 
 
+# The words of a scenario whose steps all ran: what it says about the implementation.
+JUDGED_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.NOT_APPLICABLE, Verdict.ERROR)
 # Which words each kind of subject can get, in the order documents list them.
-SCENARIO_VERDICTS = (Verdict.PASSED, Verdict.FAILED, Verdict.NOT_APPLICABLE, Verdict.ERROR)
-REQUIREMENT_VERDICTS = (*SCENARIO_VERDICTS, Verdict.UNTESTED)
+SCENARIO_VERDICTS = (*JUDGED_VERDICTS, Verdict.INTERRUPTED, Verdict.NOT_RUN)
+REQUIREMENT_VERDICTS = (
+    *JUDGED_VERDICTS,
+    Verdict.UNTESTED,
+    Verdict.NOT_RUN,
+    Verdict.NOT_SELECTED,
+)
+# The words that say the run did not get to judge: never a pass, never charged to the target.
+UNREACHED_VERDICTS = (Verdict.INTERRUPTED, Verdict.NOT_RUN, Verdict.NOT_SELECTED)
 # The audit's findings, in the order its counts list them: error is a finding it could not read.
 AUDIT_VERDICTS = (
     Verdict.PASSED,
@@ -98,7 +118,10 @@ def contribution(
     rid: str, verdict: Verdict, observed: Collection[str], charged: Collection[str]
 ) -> Verdict:
     """What one scenario says about requirement ``rid``: its failure or error where that is
-    charged to ``rid``, a pass where ``rid`` was observed, else not applicable."""
+    charged to ``rid``, a pass where ``rid`` was observed, not run where the scenario was
+    interrupted or never reached, else not applicable."""
+    if verdict in (Verdict.INTERRUPTED, Verdict.NOT_RUN):
+        return Verdict.NOT_RUN
     if verdict in (Verdict.FAILED, Verdict.ERROR) and rid in charged:
         return verdict
     if rid in observed and verdict in (Verdict.PASSED, Verdict.FAILED, Verdict.ERROR):
@@ -107,10 +130,17 @@ def contribution(
 
 
 def requirement_verdict(verdicts: Iterable[Verdict]) -> Verdict:
-    """failed if any scenario's contribution is failed, else error if any is error, else passed
-    if any is passed, else not_applicable; untested when there is no scenario at all."""
+    """failed if any scenario's contribution is failed, else error if any is error, else not_run
+    if any scenario did not run (what ran cannot speak for what did not), else passed if any is
+    passed, else not_applicable; untested when there is no scenario at all."""
     seen = set(verdicts)
-    for verdict in (Verdict.FAILED, Verdict.ERROR, Verdict.PASSED, Verdict.NOT_APPLICABLE):
+    for verdict in (
+        Verdict.FAILED,
+        Verdict.ERROR,
+        Verdict.NOT_RUN,
+        Verdict.PASSED,
+        Verdict.NOT_APPLICABLE,
+    ):
         if verdict in seen:
             return verdict
     return Verdict.UNTESTED

@@ -10,6 +10,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from firehose_conformance.outputs import check_dir
 from firehose_conformance.reports import docs_build
 
 
@@ -36,6 +37,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    if not args.check:  # before the runs: an unwritable --docs-dir is one line, exit 2
+        check_dir(args.docs_dir, "--docs-dir")
+        if not args.spec_only:
+            check_dir(args.docs_dir / "conformance", "--docs-dir")
     targets = () if args.spec_only else docs_build.CI_TARGETS
     with tempfile.TemporaryDirectory(prefix="fsc-docs-") as workdir:
         results = docs_build.results_for(targets, args.results, Path(workdir))

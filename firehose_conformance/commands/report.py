@@ -22,20 +22,20 @@ from firehose_conformance.features import (
     load_all_scenario_texts,
     scenarios_by_requirement,
 )
+from firehose_conformance.outputs import check_file, colour_wanted
 from firehose_conformance.reports.html import render_html
 from firehose_conformance.reports.jsondoc import render_json
 from firehose_conformance.reports.markdown import render_markdown
 from firehose_conformance.reports.merge import Merged, merge
 from firehose_conformance.reports.symbols import needs_ascii
 from firehose_conformance.reports.table import render_table
-from firehose_conformance.results import Results, read_results
-from firehose_conformance.verdicts import Verdict
+from firehose_conformance.results import Results, read_results, write_atomically
+from firehose_conformance.verdicts import REQUIREMENT_VERDICTS, SCENARIO_VERDICTS
 
 EXTENSIONS = {"table": "txt", "md": "md", "html": "html", "json": "json"}
-# The words a results document may use: every verdict of the project but the audit's own ``warn``
-# (words added to ``Verdict`` later are accepted as they come); ``untested`` is a requirement's.
-REQUIREMENT_WORDS = tuple(v.value for v in Verdict if v is not Verdict.WARN)
-SCENARIO_WORDS = tuple(w for w in REQUIREMENT_WORDS if w != Verdict.UNTESTED)
+# The words a results document may use (verdicts.py); ``warn`` is the audit's alone.
+REQUIREMENT_WORDS = tuple(v.value for v in REQUIREMENT_VERDICTS)
+SCENARIO_WORDS = tuple(v.value for v in SCENARIO_VERDICTS)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -48,9 +48,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=execute)
 
 
-def render(merged: Merged, fmt: str, *, ascii: bool = False) -> str:
+def render(merged: Merged, fmt: str, *, ascii: bool = False, colour: bool = False) -> str:
     if fmt == "table":
-        return render_table(merged, ascii=ascii) + "\n"
+        return render_table(merged, ascii=ascii, colour=colour) + "\n"
     if fmt == "md":
         return render_markdown(merged)
     if fmt == "json":
@@ -100,13 +100,15 @@ def check_results(results: Results, path: Path, catalog: Mapping[str, Requiremen
 
 
 def execute(args: argparse.Namespace) -> int:
+    if args.out is not None:  # before reading anything: a bad --out is one line, exit 2
+        path = check_file(args.out / f"report.{EXTENSIONS[args.format]}", "--out")
     merged = load_checked(args.results)
     if args.out is None:
-        ascii = args.format == "table" and needs_ascii(sys.stdout)
-        sys.stdout.write(render(merged, args.format, ascii=ascii))
+        table = args.format == "table"
+        ascii = table and needs_ascii(sys.stdout)
+        colour = table and colour_wanted(sys.stdout)
+        sys.stdout.write(render(merged, args.format, ascii=ascii, colour=colour))
         return 0
-    path = args.out / f"report.{EXTENSIONS[args.format]}"
-    args.out.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(merged, args.format), encoding="utf-8")
+    write_atomically(path, render(merged, args.format))
     print(f"wrote {path}")
     return 0

@@ -5,7 +5,8 @@ Deviants (plausible bugs) must be caught: the kill matrix, then ``killed K/N``. 
 variants (paths the documents allow) must be left alone and not passed for nothing: their
 table, then ``false failures F/M`` and ``unexercised passes U/M``. A row whose selection the
 untouched reference does not pass says ``control failed`` and counts as neither. Exit code 0 only
-when every deviant is killed and every conforming variant is clean; 2 on bad usage.
+when every deviant is killed and every conforming variant is clean; 2 on bad usage; 130 when
+stopped by Ctrl-C or SIGTERM (the workers are ended at once; no verdict is printed).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from tabulate import tabulate
 
 from firehose_conformance.errors import UsageError
+from firehose_conformance.interrupts import INTERRUPTED, signal_name
+from firehose_conformance.outputs import check_file
+from firehose_conformance.results import write_atomically
 
 KINDS = ("deviant", "conforming")
 
@@ -105,6 +109,8 @@ def execute(args: argparse.Namespace) -> int:
     if strays_by_variant:
         name, ids = next(iter(strays_by_variant.items()))
         raise UsageError(f"variant {name!r} names requirements not in the catalog: {ids}")
+    if args.json:
+        check_file(args.json, "--json")
     workers = min(args.workers, len(names))
     started = time.perf_counter()
     finished = 0
@@ -114,13 +120,20 @@ def execute(args: argparse.Namespace) -> int:
         finished += 1
         print(progress_line(row, finished, len(names)), file=sys.stderr, flush=True)
 
-    rows = run_all(names, workers, on_row=report)
+    try:
+        rows = run_all(names, workers, on_row=report)
+    except KeyboardInterrupt as error:
+        print(
+            f"firehose-conformance: selftest interrupted ({signal_name(error)}) after "
+            f"{finished} of {len(names)} variant(s); no verdict",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
     elapsed = time.perf_counter() - started
     if args.json:
         from firehose_conformance.selftest import to_json
 
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(to_json(rows), indent=2) + "\n", encoding="utf-8")
+        write_atomically(args.json, json.dumps(to_json(rows), indent=2) + "\n")
     print(render(rows))
     print()
     kinds = {kind: sum(row.kind == kind for row in rows) for kind in KINDS}

@@ -22,8 +22,8 @@ from firehose_conformance.features import ScenarioText
 from firehose_conformance.provenance import describe
 from firehose_conformance.reports.html_assets import CSS, JS
 from firehose_conformance.reports.merge import Area, Merged, Row
-from firehose_conformance.reports.symbols import STYLES, label, symbol
-from firehose_conformance.verdicts import Verdict
+from firehose_conformance.reports.symbols import STYLES, label, shown, symbol
+from firehose_conformance.verdicts import SCENARIO_VERDICTS
 
 _KEYWORD = re.compile(
     r"^(Feature:|Background:|Scenario Outline:|Scenario Template:|Scenario:|Example:|"
@@ -90,12 +90,13 @@ def _counts(counts: Mapping[str, int], verdicts: Sequence[str]) -> str:
 
 def _header(merged: Merged, title: str) -> str:
     rows = []
-    scenario_verdicts = [v for v in STYLES if v != Verdict.UNTESTED]
+    words = shown(merged.words())
+    scenario_verdicts = [v for v in words if v in SCENARIO_VERDICTS]
     for run in merged.runs:
         r = run.results
         rows.append(
             f'<tr data-target="{escape(run.label)}"><th>{escape(run.label)}</th>'
-            f"<td>{_counts(r.requirement_summary, list(STYLES))}</td>"
+            f"<td>{_counts(r.requirement_summary, words)}</td>"
             f"<td>{_counts(r.summary, scenario_verdicts)}</td>"
             f"<td>{len(r.blocking_failures)}</td>"
             f"<td>{escape(r.started_at)}</td><td>{r.duration_s:.1f}&nbsp;s</td>"
@@ -130,8 +131,8 @@ def _filters(merged: Merged) -> str:
     )
     verdicts = "".join(
         f'<label><input type="checkbox" name="verdict" value="{escape(v)}" checked> '
-        f"{_verdict_span(v)} {escape(s.label)}</label>"
-        for v, s in STYLES.items()
+        f"{_verdict_span(v)} {escape(STYLES[v].label)}</label>"
+        for v in shown(merged.words())
     )
     return (
         '<nav aria-label="Filters">'
@@ -168,7 +169,9 @@ def _matrix(merged: Merged) -> str:
                 f'data-verdicts="{_verdicts_attr(row)}"><th><a href="#{escape(row.id)}">'
                 f"{escape(row.id)}</a></th><td>{escape(row.level)}</td>{cells}</tr>"
             )
-    legend = " ".join(f"{_verdict_span(v)} {escape(s.meaning)};" for v, s in STYLES.items())
+    legend = " ".join(
+        f"{_verdict_span(v)} {escape(STYLES[v].meaning)};" for v in shown(merged.words())
+    )
     return (
         '<section id="matrix"><h2>Summary matrix</h2>'
         f'<p class="legend">{legend.rstrip(";")}.</p>'

@@ -23,9 +23,7 @@ regression.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,11 +31,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from firehose_conformance.expectations import Declaration, Expectation, Mismatch, compare
-from firehose_conformance.results import Results, ScenarioResult
+from firehose_conformance.results import Results, ScenarioResult, write_atomically
 from firehose_conformance.verdicts import Verdict
 
 EXPECTATIONS_SUITE = "expectations"
-SKIPPED_WORDS = frozenset({Verdict.NOT_APPLICABLE.value, "not_run", "not_selected"})
+SKIPPED_WORDS = frozenset(
+    {Verdict.NOT_APPLICABLE.value, Verdict.NOT_RUN.value, Verdict.NOT_SELECTED.value}
+)
 # Optional scenario fields, written as properties when a results document has them.
 OPTIONAL_FIELDS = ("cause", "observed", "charged")
 # XML 1.0 cannot hold most control characters, even escaped.
@@ -85,16 +85,7 @@ def render_junit(results: Results, declaration: Declaration | None = None) -> st
 
 def write_junit(results: Results, path: Path, declaration: Declaration | None = None) -> None:
     """Write the JUnit file atomically (a temporary file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_junit(results, declaration)
-    fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+    write_atomically(path, render_junit(results, declaration))
 
 
 def case_name(scenario: ScenarioResult) -> str:

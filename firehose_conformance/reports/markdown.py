@@ -12,8 +12,8 @@ from firehose_conformance.provenance import describe
 from firehose_conformance.reports import mdtext
 from firehose_conformance.reports.merge import Merged, Row
 from firehose_conformance.reports.normalise import stable_reason
-from firehose_conformance.reports.symbols import STYLES, label, legend_line, symbol
-from firehose_conformance.verdicts import Verdict
+from firehose_conformance.reports.symbols import label, legend_line, shown, symbol
+from firehose_conformance.verdicts import SCENARIO_VERDICTS, Verdict
 
 ROLLUP = (
     "A requirement is failed if a scenario failed on it (a failure counts against the "
@@ -35,7 +35,8 @@ def render_markdown(
         ]
     lines += _targets(merged, stable=stable)
     lines += _not_implemented(merged, spec_link)
-    lines += ["", f"Legend: {legend_line(separator=' · ')}. {ROLLUP}", "", "## Matrix", ""]
+    legend = legend_line(separator=" · ", verdicts=merged.words())
+    lines += ["", f"Legend: {legend}. {ROLLUP}", "", "## Matrix", ""]
     lines += _matrix(merged, spec_link)
     lines += ["", "## Reasons", ""]
     unpassed = [row for row in merged.rows if row.verdicts() != {Verdict.PASSED.value}]
@@ -57,12 +58,13 @@ def _targets(merged: Merged, *, stable: bool) -> list[str]:
     if not stable:
         headers += ["started", "duration"]
     lines = [_row(headers), _row(["---"] * len(headers))]
+    words = shown(merged.words())
     for run in merged.runs:
         results = run.results
         cells = [
             f"`{run.label}`",
-            _counts(results.requirement_summary, STYLES),
-            _counts(results.summary, [v for v in STYLES if v != Verdict.UNTESTED]),
+            _counts(results.requirement_summary, words),
+            _counts(results.summary, [v for v in words if v in SCENARIO_VERDICTS]),
             str(len(results.blocking_failures)),
             describe(results.provenance, stable=stable),
         ]

@@ -75,6 +75,11 @@ class Merged:
     def labels(self) -> list[str]:
         return [run.label for run in self.runs]
 
+    def words(self) -> set[str]:
+        """Every verdict word the view shows: its cells' and its scenarios'."""
+        found = {cell.verdict for row in self.rows for cell in row.cells.values()}
+        return found | {s.verdict for run in self.runs for s in run.results.scenarios}
+
     def areas(self) -> list[Area]:
         """Rows grouped by ID prefix, in the order the rows come (catalog order)."""
         grouped: dict[str, list[Row]] = {}

@@ -1,20 +1,24 @@
-"""The terminal matrix: requirement x target, one verdict symbol per cell, with a legend."""
+"""The terminal matrix: requirement x target, one verdict symbol per cell, with a legend; in
+colour where the caller says so (outputs.colour_wanted)."""
 
 from __future__ import annotations
 
 from tabulate import SEPARATING_LINE, tabulate
 
 from firehose_conformance.reports.merge import Merged
-from firehose_conformance.reports.symbols import STYLES, legend_line, symbol
+from firehose_conformance.reports.symbols import legend_line, paint, shown, symbol
 
 
-def render_table(merged: Merged, *, ascii: bool = False) -> str:
+def render_table(merged: Merged, *, ascii: bool = False, colour: bool = False) -> str:
     rows: list[object] = []
     for index, area in enumerate(merged.areas()):
         if index:
             rows.append(SEPARATING_LINE)
         for row in area.rows:
-            cells = [symbol(row.cells[label].verdict, ascii=ascii) for label in merged.labels]
+            cells = [
+                paint(symbol(verdict, ascii=ascii), verdict, colour=colour)
+                for verdict in (row.cells[label].verdict for label in merged.labels)
+            ]
             rows.append([row.id, row.level, *cells])
     table = tabulate(
         rows,
@@ -22,7 +26,8 @@ def render_table(merged: Merged, *, ascii: bool = False) -> str:
         tablefmt="simple",
         colalign=("left", "left", *["center"] * len(merged.labels)),
     )
-    return "\n".join([table, "", legend_line(ascii=ascii), *summary_lines(merged, ascii=ascii)])
+    legend = legend_line(ascii=ascii, verdicts=merged.words(), colour=colour)
+    return "\n".join([table, "", legend, *summary_lines(merged, ascii=ascii)])
 
 
 def summary_lines(merged: Merged, *, ascii: bool = False) -> list[str]:
@@ -30,7 +35,7 @@ def summary_lines(merged: Merged, *, ascii: bool = False) -> list[str]:
     width = max(len(label) for label in merged.labels)
     lines = []
     for run in merged.runs:
-        counts = {v: 0 for v in STYLES}
+        counts = {v: 0 for v in shown(merged.words())}
         for row in merged.rows:
             verdict = row.cells[run.label].verdict
             counts[verdict] = counts.get(verdict, 0) + 1

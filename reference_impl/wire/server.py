@@ -20,6 +20,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import selectors
 import signal
 import socket
@@ -301,10 +302,31 @@ class _ListVariants(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        lines = []
         for found in variant_catalog().values():
             violates = f" ({' '.join(found.violates)})" if found.violates else ""
-            print(f"{found.name}  [{found.kind}{violates}]  {found.description}")
+            lines.append(f"{found.name}  [{found.kind}{violates}]  {found.description}\n")
+        print_quietly("".join(lines))
         parser.exit()
+
+
+def print_quietly(text: str) -> None:
+    """Write ``text`` to stdout; a reader that has gone (``--list-variants | head``) ends the
+    output quietly, not with a BrokenPipeError."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        discard_stdout()
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing meets the closed pipe again (at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -70,7 +70,14 @@ def test_build_results_rolls_up_and_finds_blocking_failures() -> None:
     assert by_id["API-12"].verdict == "not_applicable"
     assert by_id["KEY-01"].verdict == "untested"
     assert {r.id for r in results.blocking_failures} == {"SSE-01", "SSE-02", "SSE-03"}
-    assert results.summary == {"passed": 1, "failed": 2, "not_applicable": 1, "error": 1}
+    assert results.summary == {
+        "passed": 1,
+        "failed": 2,
+        "not_applicable": 1,
+        "error": 1,
+        "interrupted": 0,
+        "not_run": 0,
+    }
     assert results.requirement_summary["untested"] == len(catalog) - 5
 
 
@@ -173,3 +180,73 @@ def test_not_implemented_operations_are_grouped_with_what_they_block() -> None:
     assert not_implemented(results) == {
         "StartDeliveryStreamEncryption": ["SSE-02", "SSE-03", "SSE-15"]
     }
+
+
+def test_a_stopped_run_says_what_it_did_not_reach() -> None:
+    """The interrupted scenario and those not run are never charged; a requirement one of whose
+    scenarios did not run is not_run, not passed; one the selection left out is not_selected,
+    not untested."""
+    results = build_results(
+        target="t",
+        started_at="now",
+        duration_s=1.0,
+        catalog=load_catalog(),
+        scenarios=[
+            _scenario("a", ["SSE-02"], "passed"),
+            _scenario("b", ["SSE-02", "SSE-03"], "interrupted", "interrupted by SIGINT"),
+            _scenario("c", ["SSE-04"], "not_run", "the run was stopped"),
+            _scenario("d", ["SSE-01"], "passed"),
+        ],
+        deselected={"KEY-01": 7, "SSE-04": 1},
+        selection="-m 'SSE'",
+        interrupted=True,
+    )
+    by_id = {r.id: r for r in results.requirements}
+    assert results.interrupted and results.selection == "-m 'SSE'"
+    assert by_id["SSE-01"].verdict == "passed"
+    assert by_id["SSE-02"].verdict == "not_run"
+    assert by_id["SSE-02"].reason == (
+        "the run was stopped before it ran 1 of its 2 scenarios ('b' was interrupted)"
+    )
+    assert by_id["SSE-03"].verdict == "not_run"
+    assert by_id["SSE-04"].verdict == "not_run"  # one scenario selected, and not run
+    assert by_id["KEY-01"].verdict == "not_selected"
+    assert by_id["KEY-01"].reason == "not selected: -m 'SSE' took none of its 7 scenarios"
+    assert by_id["KEY-02"].verdict == "untested"  # no scenario of it is known here at all
+    assert not results.blocking_failures
+    assert results.summary["interrupted"] == 1 and results.summary["not_run"] == 1
+    assert results.requirement_summary["not_selected"] == 1
+
+
+def test_a_run_stopped_before_it_knew_its_scenarios_says_not_run_not_untested() -> None:
+    results = build_results(
+        target="t",
+        started_at="now",
+        duration_s=0.1,
+        catalog=load_catalog(),
+        scenarios=[],
+        interrupted=True,
+        unlisted_not_run=True,
+    )
+    assert {r.verdict for r in results.requirements} == {"not_run"}
+
+
+def test_results_are_replaced_atomically_and_keep_the_usual_mode(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("previous")
+    results = build_results(
+        target="t", started_at="now", duration_s=1.0, catalog=load_catalog(), scenarios=[]
+    )
+    write_results(results, path)
+    assert read_results(path).target == "t"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert read_results(path).interrupted is False
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

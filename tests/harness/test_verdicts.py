@@ -15,6 +15,8 @@ from firehose_conformance.errors import (
 from firehose_conformance.verdicts import (
     AUDIT_VERDICTS,
     REQUIREMENT_VERDICTS,
+    SCENARIO_VERDICTS,
+    UNREACHED_VERDICTS,
     Verdict,
     cause_of,
     classify_exception,
@@ -68,6 +70,11 @@ def test_reasons_are_one_line_and_bounded() -> None:
         ([Verdict.PASSED, Verdict.NOT_APPLICABLE], Verdict.PASSED),
         ([Verdict.PASSED, Verdict.ERROR], Verdict.ERROR),
         ([Verdict.ERROR, Verdict.FAILED, Verdict.PASSED], Verdict.FAILED),
+        # what ran cannot speak for what did not; a failure or error still stands
+        ([Verdict.PASSED, Verdict.NOT_RUN], Verdict.NOT_RUN),
+        ([Verdict.NOT_APPLICABLE, Verdict.NOT_RUN], Verdict.NOT_RUN),
+        ([Verdict.FAILED, Verdict.NOT_RUN], Verdict.FAILED),
+        ([Verdict.ERROR, Verdict.NOT_RUN], Verdict.ERROR),
     ],
 )
 def test_requirement_rollup(verdicts: list[Verdict], expected: Verdict) -> None:
@@ -98,9 +105,33 @@ def test_the_cause_of_a_missing_operation() -> None:
         (Verdict.FAILED, [], ["SSE-04"], Verdict.NOT_APPLICABLE),  # never reached
         (Verdict.ERROR, [], ["SSE-03"], Verdict.ERROR),
         (Verdict.NOT_APPLICABLE, [], [], Verdict.NOT_APPLICABLE),
+        # never charged to the target, never a pass, whatever the fields say
+        (Verdict.INTERRUPTED, ["SSE-03"], ["SSE-03"], Verdict.NOT_RUN),
+        (Verdict.NOT_RUN, [], [], Verdict.NOT_RUN),
     ],
 )
 def test_what_a_scenario_says_about_one_requirement(
     verdict: Verdict, observed: list[str], charged: list[str], expected: Verdict
 ) -> None:
     assert contribution("SSE-03", verdict, observed, charged) is expected
+
+
+def test_each_kind_of_subject_has_its_words() -> None:
+    """interrupted is a scenario's alone, not_selected and untested a requirement's alone; the
+    words a run did not judge are never the audit's."""
+    assert Verdict.INTERRUPTED in SCENARIO_VERDICTS
+    assert Verdict.INTERRUPTED not in REQUIREMENT_VERDICTS
+    assert Verdict.NOT_SELECTED in REQUIREMENT_VERDICTS
+    assert Verdict.NOT_SELECTED not in SCENARIO_VERDICTS
+    assert Verdict.NOT_RUN in SCENARIO_VERDICTS and Verdict.NOT_RUN in REQUIREMENT_VERDICTS
+    assert not set(UNREACHED_VERDICTS) & set(AUDIT_VERDICTS)
+
+
+def test_every_word_has_a_symbol_a_colour_and_a_legend_entry() -> None:
+    from firehose_conformance.reports.symbols import STYLES, legend_line
+
+    for word in {*SCENARIO_VERDICTS, *REQUIREMENT_VERDICTS}:
+        assert word in STYLES, word
+        assert STYLES[word].symbol and STYLES[word].ascii and STYLES[word].colour, word
+    assert "not run" not in legend_line()  # a complete run's legend stays as it was
+    assert "○ not run" in legend_line(verdicts=["not_run"])

@@ -181,3 +181,30 @@ def test_html_renders_the_ambiguities_and_the_stances_with_links(make_results) -
     assert "#AMB-09" in parser.urls  # cited by SSE-04's stance and its scenario's comment
     assert '<p class="stance"><b>Stance</b>' in page
     assert all(url[1:] in parser.ids for url in parser.urls if url.startswith("#AMB-"))
+
+
+def test_a_stopped_run_s_words_get_their_symbols_and_legend_lines_in_every_format(
+    make_results,
+) -> None:
+    """not_run and not_selected show with their symbols, and the legends explain them; a
+    complete run's legend is as it always was."""
+    stopped = make_results("stopped", {"SSE-02": "passed", "SSE-03": "not_run"})
+    for rid in ("SSE-04", "SSE-05"):
+        next(r for r in stopped.requirements if r.id == rid).verdict = "not_selected"
+    merged = merge([stopped], load_catalog())
+    text = render_table(merged)
+    assert re.search(r"^SSE-03\s+MUST\s+○\s*$", text, re.M)
+    assert re.search(r"^SSE-04\s+MUST\s+·\s*$", text, re.M)
+    assert "○ not run" in text and "· not selected" in text
+    assert "○ not run" in render_markdown(merged)
+    assert "not selected" in render_html(merged, {})
+    complete = render_markdown(_merged(make_results))
+    assert "not run" not in complete and "not selected" not in complete
+
+
+def test_the_report_table_is_coloured_only_when_asked(make_results) -> None:
+    merged = _merged(make_results)
+    assert "\x1b[" not in render_table(merged)
+    coloured = render_table(merged, colour=True)
+    assert "\x1b[1;31m✘\x1b[0m" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_table(merged)

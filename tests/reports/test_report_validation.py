@@ -39,7 +39,7 @@ def _index(data: dict[str, Any], rid: str) -> int:
         (
             lambda d: d["scenarios"][_index(d, "SSE-02")].update(verdict="bogus"),
             "scenarios[{SSE-02}].verdict ('scenario for SSE-02') is 'bogus', not a verdict "
-            "word (passed, failed, not_applicable, error)",
+            "word (passed, failed, not_applicable, error, interrupted, not_run)",
         ),
         (
             lambda d: d["scenarios"][_index(d, "SSE-03")].update(verdict="warn"),

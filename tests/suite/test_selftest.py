@@ -13,6 +13,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -403,3 +407,50 @@ def test_each_conforming_variant_is_left_alone_and_not_passed_for_nothing(
 
 def test_no_variant_row_has_a_failing_control(matrix: dict[str, Any]) -> None:
     assert not [row.name for row in matrix.values() if row.result == CONTROL_FAILED]
+
+
+def _workers(pid: int) -> set[int]:
+    """The worker processes of ``pid`` (not multiprocessing's resource tracker)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(p) for p in (task / "children").read_text().split()}
+    return {p for p in found if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_self_test_at_once_with_its_workers(signum: signal.Signals) -> None:
+    """Ctrl-C (or SIGTERM) to the self-test: one line, exit 130 within seconds, no traceback,
+    and no worker left running the queued jobs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "firehose_conformance.cli", "selftest", "-n", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # a progress line: the workers are up and running
+    assert first.startswith("["), first
+    workers = _workers(process.pid)
+    assert workers
+    process.send_signal(signum)
+    signalled = time.monotonic()
+    stdout, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - signalled < 15
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert (
+        stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"firehose-conformance: selftest interrupted ({signum.name}) after ")
+    )
+    assert "killed" not in stdout  # no verdict
+    assert not [pid for pid in workers if _alive(pid)]
