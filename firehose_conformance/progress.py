@@ -11,6 +11,7 @@ scenario runs pytest redirects descriptor 1 into its capture, and the ticker mus
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -114,10 +115,9 @@ class Progress:
     def close(self) -> None:
         self.stop()
         if self.owns_stream:
-            try:
+            # the reader may have gone away (a closed pipe): what was left is not worth a crash
+            with contextlib.suppress(OSError, ValueError):
                 self.stream.close()
-            except (OSError, ValueError):
-                pass  # the reader went away (a closed pipe): what was left is not worth a crash
 
     # ---- pytest hooks -------------------------------------------------------------------
 
