@@ -22,12 +22,13 @@
 # versions that worked, plus the Node build of kinesis-mock (npm kinesis-local, what LocalStack's
 # Kinesis runs on) into the venv; starts LocalStack on 127.0.0.1:<a port the OS picks> with its
 # whole filesystem in a temp dir; waits for GET /_localstack/health; runs the suite through the
-# endpoint target (account 000000000000); writes reports/results-localstack.json,
-# reports/junit-localstack.xml, reports/localstack.log (LocalStack's own log) and
-# reports/localstack-run.txt; and always stops LocalStack and every process it started (also on
-# failure and Ctrl-C), then removes the temp dir. It writes nowhere else (npm's cache goes to the
-# temp dir too). Exit status: the suite's (0, 1 when a mandatory requirement failed, 2 on bad
-# usage), or 3 when LocalStack could not be installed or started.
+# endpoint target (--endpoint-url URL --label localstack; the account, 000000000000, comes from
+# LocalStack's STS); writes reports/results-localstack.json, reports/junit-localstack.xml,
+# reports/localstack.log (LocalStack's own log) and reports/localstack-run.txt; and always stops
+# LocalStack and every process it started (also on failure and Ctrl-C), then removes the temp
+# dir. It writes nowhere else (npm's cache goes to the temp dir too). Exit status: the suite's
+# (0, 1 when a mandatory requirement failed, 2 on bad usage), or 3 when LocalStack could not be
+# installed or started.
 #
 # Known limits of LocalStack here (no network but package registries):
 # - Kinesis-sourced delivery streams end CREATING_FAILED after about 15 s: LocalStack reads the
@@ -246,7 +247,8 @@ fi
 say "LocalStack $version healthy after $(since "$started") s"
 
 # ---- the suite -------------------------------------------------------------------------------
-options=(--target-option "endpoint_url=$url" --target-option account_id=000000000000)
+# The account comes from LocalStack's STS (000000000000); --label names the run's column and files.
+options=(--endpoint-url "$url" --label localstack)
 for bound in $waits; do options+=(--target-option "$bound"); done
 say "running the suite: wait bounds $waits"
 suite_started=$(now)
@@ -257,7 +259,7 @@ runlog="$repo/reports/localstack-run.txt"
 # ignores for background jobs: Ctrl-C stops the suite as it would in the foreground.
 (
     trap - INT
-    exec "$suite" run --target endpoint "${options[@]}" \
+    exec "$suite" run "${options[@]}" \
         --results "$repo/reports/results-localstack.json" \
         --junit "$repo/reports/junit-localstack.xml" ${suite_args[@]+"${suite_args[@]}"}
 ) > "$runlog" 2>&1 < /dev/null &
