@@ -23,3 +23,14 @@ def package_dir(package: str) -> Path:
         raise RuntimeError(f"{package} is not installed as a directory of files ({found!r})")
     return found
 
+
+def spec_nodeid(path: Path, nodeid: str) -> str:
+    """A scenario's nodeid as ``firehose-conformance run`` names it, ``steps/test_spec.py::...``,
+    wherever pytest's rootdir is (an emulator's pytest session puts it elsewhere); the results
+    and the reports merged from them key scenarios by it."""
+    try:
+        relative = path.resolve().relative_to(package_dir(STEPS_PACKAGE).resolve().parent)
+    except ValueError:
+        return nodeid  # not a file of the spec's steps
+    _, sep, rest = nodeid.partition("::")
+    return "/".join(relative.parts) + sep + rest
