@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from firehose_conformance.locations import SPEC_PACKAGE, package_dir
 from firehose_conformance.model_facts import FactError, parse_fact_path
 from firehose_conformance.spec_facts import AMBIGUITY_ID, REQUIREMENT_ID
 from reference_impl.aws_models import SNAPSHOT
@@ -135,7 +136,8 @@ class CatalogError(Exception):
     """The catalog file is missing, is not valid TOML, or breaks the schema."""
 
 
-FEATURES: Path = Path(__file__).resolve().parents[1] / "features"
+# features/ of the repository, or firehose_conformance/spec/ of an installed wheel (locations.py).
+FEATURES: Path = package_dir(SPEC_PACKAGE)
 DEFAULT_CATALOG: Path = FEATURES / "requirements.toml"
 AMBIGUITIES: Path = FEATURES / "ambiguities.toml"
 SOURCES: Path = FEATURES / "sources.toml"

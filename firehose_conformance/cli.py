@@ -28,6 +28,7 @@ from firehose_conformance.commands import (
 from firehose_conformance.errors import UsageError
 from firehose_conformance.interrupts import INTERRUPTED, interruptible, signal_name
 from firehose_conformance.outputs import pipe_safe_stdio
+from firehose_conformance.version import VersionAction
 
 # Each command module adds its own subparser; add a new command by adding it here.
 COMMANDS = (run, requirements, serve, report, docs, selftest, sweep, audit, drift)
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="firehose-conformance",
         description="Conformance suite for Amazon Data Firehose server-side encryption.",
     )
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for command in COMMANDS:
         command.add_parser(commands)

@@ -24,9 +24,10 @@ from gherkin.token_scanner import TokenScanner
 
 from firehose_conformance.capabilities import CAPABILITY_TAGS
 from firehose_conformance.errors import UsageError
+from firehose_conformance.locations import SPEC_PACKAGE, package_dir
 from firehose_conformance.spec_facts import requirement_ids
 
-FEATURES_DIR = Path(__file__).resolve().parents[1] / "features"
+FEATURES_DIR = package_dir(SPEC_PACKAGE)  # features/, or firehose_conformance/spec/ in a wheel
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
 from firehose_conformance.errors import UsageError, Violation
 from firehose_conformance.features import step_checks
 from firehose_conformance.interrupts import raise_interrupt, signal_name
+from firehose_conformance.locations import spec_nodeid
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
 from firehose_conformance.runner import Selection
@@ -69,11 +70,24 @@ _SELECTION_KEY = "fsc_selection"  # a worker's selected scenarios, on its first 
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # Destinations of our own (fsc_*): no other plugin's option shares them, and the pytest
+    # entry point (pytest_plugin.py, --fc-* options) sets them before it registers this plugin.
     group = parser.getgroup("firehose-conformance")
-    group.addoption("--target", default="reference", help="the implementation to check")
-    add_target_option(group.addoption, help="an option for the target (repeatable)")
-    group.addoption("--results", default=None, help="write the results JSON here")
-    group.addoption("--catalog", default=str(DEFAULT_CATALOG), help="the requirement catalog")
+    group.addoption(
+        "--target", default="reference", help="the implementation to check", dest="fsc_target"
+    )
+    add_target_option(
+        group.addoption, help="an option for the target (repeatable)", dest="fsc_target_option"
+    )
+    group.addoption(
+        "--results", default=None, help="write the results JSON here", dest="fsc_results"
+    )
+    group.addoption(
+        "--catalog",
+        default=str(DEFAULT_CATALOG),
+        help="the requirement catalog",
+        dest="fsc_catalog",
+    )
 
 
 def target_options(config: pytest.Config) -> dict[str, str]:
@@ -350,6 +364,7 @@ def _identity(item: pytest.Item) -> dict[str, Any]:
             name = f"{name} [{', '.join(f'{k}={v}' for k, v in params.items())}]"
     tags = _tags(item)
     return {
+        "nodeid": spec_nodeid(item.path, item.nodeid),
         "feature": feature,
         "name": name,
         "requirements": requirement_ids(tags),
@@ -506,7 +521,7 @@ class Collector:
                 continue  # not a scenario of the suite (e.g. a plain test collected alongside)
             out.append(
                 ScenarioResult(
-                    nodeid=nodeid,
+                    nodeid=identity.get("nodeid", nodeid),
                     feature=identity["feature"],
                     name=identity["name"],
                     requirements=identity["requirements"],

@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import TextIO
 
 from firehose_conformance.interrupts import interruptible
+from firehose_conformance.locations import STEPS_PACKAGE, package_dir
 from firehose_conformance.reports.junit import write_junit
 from firehose_conformance.results import Results, read_results, write_atomically
 from firehose_conformance.spec_facts import REQUIREMENT_ID
 
-ROOT = Path(__file__).resolve().parents[1]
-STEPS_DIR = ROOT / "steps"
+# steps/ of the repository, or firehose_conformance/steps/ of an installed wheel (locations.py);
+# ROOT, pytest's rootdir, holds it, so a scenario's nodeid is "steps/test_spec.py::..." either way.
+STEPS_DIR = package_dir(STEPS_PACKAGE)
+ROOT = STEPS_DIR.parent
 
 
 class SuiteError(Exception):

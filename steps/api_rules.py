@@ -10,7 +10,8 @@ from pytest_bdd import given, then, when
 from firehose_conformance import actions
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.phrases import OneOf, step_text
+
+from .phrases import OneOf, step_text
 
 
 # ---- Quotas --------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from firehose_conformance import actions
 from firehose_conformance.spec_facts import FAILED_END_REQUIREMENTS, SUCCEEDED_END
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.phrases import FailedEnd, OneOf, step_text
+
+from .phrases import FailedEnd, OneOf, step_text
 
 
 @given(step_text("{seconds:Duration} pass"))

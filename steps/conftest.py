@@ -6,16 +6,17 @@ import pytest
 
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Observations, World
-from steps.api_rules import *
-from steps.common import *
-from steps.delivery import *
-from steps.encryption_calls import *
-from steps.encryption_status import *
-from steps.keys import *
-from steps.kinesis import *
-from steps.metrics import *
-from steps.puts import *
-from steps.streams import *
+
+from .api_rules import *
+from .common import *
+from .delivery import *
+from .encryption_calls import *
+from .encryption_status import *
+from .keys import *
+from .kinesis import *
+from .metrics import *
+from .puts import *
+from .streams import *
 
 
 @pytest.fixture

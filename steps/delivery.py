@@ -8,7 +8,8 @@ from firehose_conformance import actions
 from firehose_conformance.errors import SuiteDefect
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.phrases import SentRecords, step_text
+
+from .phrases import SentRecords, step_text
 
 
 def _missing(t: Target, world: World, stream: str, records: list[bytes]) -> list[bytes]:

@@ -11,7 +11,8 @@ from firehose_conformance.actions import KeyIdForm
 from firehose_conformance.errors import PreconditionUnreachable
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.phrases import KeyPhrase, step_text
+
+from .phrases import KeyPhrase, step_text
 
 
 # ---- Given ---------------------------------------------------------------------------------------

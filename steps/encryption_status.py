@@ -11,8 +11,9 @@ from firehose_conformance.errors import Violation
 from firehose_conformance.spec_facts import ENCRYPTION_STATUSES
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.checks import assert_kms_failure_described
-from steps.phrases import KeyPhrase, KeyWhileGranted, OneOf, Settlement, step_text
+
+from .checks import assert_kms_failure_described
+from .phrases import KeyPhrase, KeyWhileGranted, OneOf, Settlement, step_text
 
 
 def _status(t: Target, world: World, stream: str) -> str:

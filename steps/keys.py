@@ -13,7 +13,8 @@ from firehose_conformance import actions
 from firehose_conformance.errors import PreconditionUnreachable, SuiteDefect
 from firehose_conformance.targets.base import KeyRef, Target
 from firehose_conformance.world import World
-from steps.phrases import KeyDescription, step_text
+
+from .phrases import KeyDescription, step_text
 
 
 def _kms_change(t: Target, world: World, key: str, *, refused: bool, operation: str) -> None:

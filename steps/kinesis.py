@@ -8,7 +8,8 @@ from firehose_conformance import actions
 from firehose_conformance.actions import KeyIdForm
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Put, World
-from steps.phrases import RecordRun, step_text
+
+from .phrases import RecordRun, step_text
 
 
 def _new_data_stream(t: Target, world: World, data_stream: str, retention_hours: int = 24) -> str:

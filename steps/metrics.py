@@ -11,7 +11,8 @@ from pytest_bdd import then, when
 from firehose_conformance.spec_facts import KMS_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.phrases import MetricSeries, OneOf, step_text
+
+from .phrases import MetricSeries, OneOf, step_text
 
 PERIOD = 300  # AMB-16: Sum over 5-minute periods
 HOUR = 3600

@@ -9,7 +9,8 @@ from firehose_conformance.actions import PutOperation
 from firehose_conformance.errors import SuiteDefect
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Put, World
-from steps.phrases import step_text
+
+from .phrases import step_text
 
 
 def _put(t: Target, world: World, stream: str, count: int, operation: PutOperation) -> list[bytes]:

@@ -11,8 +11,9 @@ from firehose_conformance import actions
 from firehose_conformance.errors import PreconditionUnreachable
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
-from steps.checks import assert_kms_failure_described
-from steps.phrases import KeyPhrase, step_text
+
+from .checks import assert_kms_failure_described
+from .phrases import KeyPhrase, step_text
 
 
 # ---- Given ---------------------------------------------------------------------------------------

@@ -53,10 +53,10 @@ EMULATOR_REGION = "us-east-1"
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-def add_target_option(add: Callable[..., object], help: str = "repeatable") -> None:
+def add_target_option(add: Callable[..., object], help: str = "repeatable", **extra: str) -> None:
     """Declare ``--target-option`` with ``add``: argparse's ``add_argument`` or pytest's
-    ``addoption``, which take the same arguments."""
-    add("--target-option", action="append", default=[], metavar="KEY=VALUE", help=help)
+    ``addoption``, which take the same arguments (``extra`` too, e.g. a ``dest``)."""
+    add("--target-option", action="append", default=[], metavar="KEY=VALUE", help=help, **extra)
 
 
 def add_live_aws_flags(parser: argparse.ArgumentParser) -> None:
