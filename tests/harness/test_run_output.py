@@ -200,6 +200,15 @@ def test_an_unwritable_path_is_one_line_and_nothing_is_created(tmp_path: Path) -
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_directory_that_refuses_files_is_found_by_trying_not_by_its_mode(tmp_path: Path) -> None:
+    """Root passes every permission check, yet no file can be made in /proc: only a try tells."""
+    with pytest.raises(UsageError, match=r"^--results /proc/r\.json: cannot write in /proc \("):
+        check_file(Path("/proc/r.json"), "--results")
+    assert check_file(tmp_path / "r.json", "--results")
+    assert list(tmp_path.iterdir()) == []  # the try leaves nothing behind
+
+
 @pytest.mark.parametrize(
     ("args", "filters", "described"),
     [
