@@ -51,6 +51,9 @@ from firehose_conformance.aws_clients import (
 )
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.pool import KeyPool
+from firehose_conformance.pricing import describe, estimate
+from firehose_conformance.resources import Kind, RunPlan
 from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
 from firehose_conformance.targets.aws_resources import (
     KEY_PENDING_WINDOW_DAYS,
@@ -109,7 +112,12 @@ class AwsTarget(Target):
         self._session = _session(parsed)
         self.caller_arn, self.partition = self._confirm_account()
         self.started = time.time()
-        self._run_ledger = Ledger()  # run-level resources (IAM roles), removed at close
+        self._run_ledger = Ledger()  # run-level resources (IAM roles, pooled keys), at close
+        self.pool = KeyPool(self._run_ledger)  # keys scenarios only use (resources.py)
+        self._plan: RunPlan | None = None
+        # What the run said it would create and what it did: the results' provenance.target
+        # (a dict kept up to date, so the identity taken at the first scenario shows the end).
+        self._resources: dict[str, Any] = {"planned": None, "created": {}}
         self._provisioned = False
         self._closed = False
         self._delivery_role = parsed.role_arn
@@ -144,8 +152,30 @@ class AwsTarget(Target):
         partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
         return arn, partition
 
-    def identity(self) -> dict[str, str]:
-        return {**super().identity(), "partition": self.partition, "caller": self.caller_arn}
+    def identity(self) -> dict[str, Any]:
+        return {
+            **super().identity(),
+            "partition": self.partition,
+            "caller": self.caller_arn,
+            "resources": self._resources,
+        }
+
+    def expect(self, plan: RunPlan) -> None:
+        """The selected scenarios' demand, for the plan (before anything is created)."""
+        self._plan = plan
+        planned = plan.totals()
+        planned[Kind.IAM_ROLE.value] += 0 if self.options.role_arn else 1  # the delivery role
+        self._resources["planned"] = {
+            **planned,
+            "KMS keys pooled": len(plan.pool_keys()),
+            "KMS keys own": plan.own[Kind.KMS_KEY],
+            "scenarios": plan.scenarios,
+            "estimated_usd": round(estimate(plan).total, 2),
+        }
+
+    def made(self, kind: str, name: str) -> None:
+        super().made(kind, name)
+        self._resources["created"] = dict(self.created)
 
     def make_client(self, service: str, *, validate: bool) -> Any:
         # Throttling is waited out by Target.invoke (and observed where a scenario asks); 5xx
@@ -186,6 +216,7 @@ class AwsTarget(Target):
                 f"it; inline policy for S3, Kinesis and KMS on this run's resources only"
             )
         excluded = ", ".join(f"@{tag} ({why})" for tag, why in self.excluded_tags.items())
+        counts = self._plan_counts()
         lines = [
             f"aws target: account {self.account_id} (STS: {self.caller_arn}), "
             f"region {self.region} (pinned, from {self.region_source})"
@@ -197,6 +228,7 @@ class AwsTarget(Target):
             "delivery streams, Kinesis data streams",
             f"  - if a scenario needs it (@needs-iam): IAM role {ROLE_PATH}"
             f"{caller_role_name(self.run_id)}, a caller without KMS permissions",
+            *counts,
             "removed after each scenario and at the end, also on failure, Ctrl-C or SIGTERM "
             f"(KMS keys: deletion scheduled in {KEY_PENDING_WINDOW_DAYS} days, the shortest)",
             f"not run here: {excluded}",
@@ -205,6 +237,27 @@ class AwsTarget(Target):
             f"[--run-id {self.run_id}] [--yes]",
         ]
         return "\n".join(lines)
+
+    def _plan_counts(self) -> list[str]:
+        """The counts and the cost of the selected scenarios (none before ``expect``)."""
+        plan = self._plan
+        if plan is None:
+            return ["  counts: not known (no selection was given to the target)"]
+        planned = self._resources["planned"]
+        pooled = sorted(plan.pool_keys())
+        lines = [
+            f"counts for the {plan.scenarios} scenario(s) selected that run here "
+            "(from their steps; a call the spec expects refused creates less):",
+            f"  - KMS keys: {planned[Kind.KMS_KEY.value]} = {len(pooled)} pooled (made once, "
+            "shared by the scenarios that only use them, removed at the end) + "
+            f"{plan.own[Kind.KMS_KEY]} of scenarios that change them or read their grants",
+        ]
+        for kind in Kind:
+            if kind is not Kind.KMS_KEY:
+                lines.append(f"  - {kind.value}: {planned[kind.value]}")
+        if pooled:
+            lines.append("  pooled keys: " + ", ".join(k.describe() for k in pooled))
+        return lines + ["  " + line for line in describe(estimate(plan))]
 
     def _provision(self) -> None:
         """Print the plan, arm the interruption handlers, then create the run's delivery role."""
@@ -228,6 +281,7 @@ class AwsTarget(Target):
                 tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: Firehose delivery",
             )
+            self.made(Kind.IAM_ROLE, name)
             if self.options.iam_propagation_seconds:
                 self._say(
                     f"aws target: waiting {self.options.iam_propagation_seconds:g} s for IAM "
@@ -264,6 +318,7 @@ class AwsTarget(Target):
         finally:
             self._interrupts.uninstall()
             atexit.unregister(self.close)
+        self._say(f"aws target: {self._made_summary()}")
         if problems:
             self._say("aws target: could not remove: " + "; ".join(problems))
             self._say(f"aws target: {self._sweep_hint()}")
@@ -276,6 +331,14 @@ class AwsTarget(Target):
             attempts=CLEANUP_ATTEMPTS,
             pause=lambda attempt: time.sleep(self.options.cleanup_pause_seconds * attempt),
         )
+
+    def _made_summary(self) -> str:
+        made = ", ".join(f"{kind.value} {self.created[kind.value]}" for kind in Kind)
+        planned = self._resources["planned"]
+        if planned is None:
+            return f"created: {made}"
+        said = ", ".join(f"{kind.value} {planned[kind.value]}" for kind in Kind)
+        return f"created: {made} (the plan said: {said})"
 
     def _sweep_hint(self) -> str:
         return (
@@ -304,6 +367,7 @@ class AwsTarget(Target):
                 tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: a caller without KMS",
             )
+            self.made(Kind.IAM_ROLE, name)
             credentials = self._assume(arn)
             session = PinnedSession(
                 aws_access_key_id=credentials["AccessKeyId"],
