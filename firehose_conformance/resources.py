@@ -162,18 +162,24 @@ class ScenarioDemand:
 StepText = tuple[str, str]  # (type: given/when/then, text as rendered)
 
 
-@functools.cache
-def _definitions() -> tuple[Any, ...]:
+def definitions() -> tuple[Any, ...]:
     """Every step definition pytest-bdd knows in this process (the steps are imported by then)."""
     from pytest_bdd.steps import step_function_context_registry
 
     return tuple(step_function_context_registry.values())
 
 
-@functools.lru_cache(maxsize=4096)
 def match(step_type: str, text: str) -> tuple[Callable[..., Any], dict[str, Any]] | None:
     """The step function pytest-bdd would call for this step, and its parsed arguments."""
-    for context in _definitions():
+    return _match(step_type, text, len(definitions()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _match(
+    step_type: str, text: str, known: int
+) -> tuple[Callable[..., Any], dict[str, Any]] | None:
+    """``match``, cached while the step definitions known stay the same (``known``)."""
+    for context in definitions():
         if context.type not in (None, step_type):
             continue
         if context.parser.is_matching(text):
