@@ -247,7 +247,7 @@ class AwsTarget(Target):
         pooled = sorted(plan.pool_keys())
         lines = [
             f"counts for the {plan.scenarios} scenario(s) selected that run here "
-            "(from their steps; a call the spec expects refused creates less):",
+            "(from their steps; a creation refused, or a scenario stopped early, creates less):",
             f"  - KMS keys: {planned[Kind.KMS_KEY.value]} = {len(pooled)} pooled (made once, "
             "shared by the scenarios that only use them, removed at the end) + "
             f"{plan.own[Kind.KMS_KEY]} of scenarios that change them or read their grants",
