@@ -4,13 +4,16 @@ A pooled key is made the first time a scenario asks for it and entered in the ru
 it is removed (deletion scheduled) when the run ends, not after the scenario. Scenarios never
 change a pooled key: resources.py gives every key a scenario changes, or whose grants it reads,
 to that scenario alone; a grant a scenario makes itself is revoked by its teardown
-(actions.create_grant). One pool per process (per target), so parallel workers never share one.
+(actions.revoke_at_teardown). One pool per process (per target), so parallel workers never
+share one.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 from firehose_conformance import actions
 from firehose_conformance.resources import SYMMETRIC, PoolKey
@@ -18,10 +21,14 @@ from firehose_conformance.targets.base import KeyRef, Ledger, Target
 
 
 class KeyPool:
-    """Keys by (spec, usage, slot), made on first use into ``ledger`` (the run's)."""
+    """Keys by (spec, usage, slot), made on first use into ``ledger`` (the run's).
 
-    def __init__(self, ledger: Ledger) -> None:
+    ``on_change`` is called (outside the pool's lock) after every hand-out, so that whoever
+    records the run's resources sees each pooled key and its uses."""
+
+    def __init__(self, ledger: Ledger, on_change: Callable[[], None] | None = None) -> None:
         self._ledger = ledger
+        self._on_change = on_change
         self._keys: dict[PoolKey, KeyRef] = {}
         self._lock = threading.Lock()
         self.uses: Counter[PoolKey] = Counter()  # how many times each was handed out
@@ -34,9 +41,14 @@ class KeyPool:
                 found = actions.create_key(target, wanted.spec, usage, ledger=self._ledger)
                 self._keys[wanted] = found
             self.uses[wanted] += 1
-            return found
+        if self._on_change is not None:
+            self._on_change()
+        return found
 
-    @property
-    def made(self) -> dict[PoolKey, KeyRef]:
+    def record(self) -> dict[str, dict[str, Any]]:
+        """Each pooled key made: its ARN and how many times scenarios used it."""
         with self._lock:
-            return dict(self._keys)
+            return {
+                wanted.describe(): {"arn": key.arn, "uses": self.uses[wanted]}
+                for wanted, key in sorted(self._keys.items())
+            }

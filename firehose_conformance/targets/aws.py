@@ -113,11 +113,11 @@ class AwsTarget(Target):
         self.caller_arn, self.partition = self._confirm_account()
         self.started = time.time()
         self._run_ledger = Ledger()  # run-level resources (IAM roles, pooled keys), at close
-        self.pool = KeyPool(self._run_ledger)  # keys scenarios only use (resources.py)
         self._plan: RunPlan | None = None
         # What the run said it would create and what it did: the results' provenance.target
         # (a dict kept up to date, so the identity taken at the first scenario shows the end).
-        self._resources: dict[str, Any] = {"planned": None, "created": {}}
+        self._resources: dict[str, Any] = {"planned": None, "created": {}, "pooled_keys": {}}
+        self.pool = KeyPool(self._run_ledger, self._pool_changed)  # keys scenarios only use
         self._provisioned = False
         self._closed = False
         self._delivery_role = parsed.role_arn
@@ -172,6 +172,9 @@ class AwsTarget(Target):
             "scenarios": plan.scenarios,
             "estimated_usd": round(estimate(plan).total, 2),
         }
+
+    def _pool_changed(self) -> None:
+        self._resources["pooled_keys"] = self.pool.record()
 
     def made(self, kind: str, name: str) -> None:
         super().made(kind, name)

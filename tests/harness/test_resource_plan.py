@@ -335,7 +335,66 @@ def test_a_run_creates_what_its_plan_says_and_shares_what_it_may(moto: str) -> N
     )
     keys = kms.list_keys()["Keys"]
     assert len(keys) == 4  # for 10 scenarios, each of which names a key
+    shared = resources["pooled_keys"]
+    assert set(shared) == {
+        "symmetric #1",
+        "RSA_2048/ENCRYPT_DECRYPT #1",
+        "ECC_NIST_P256/SIGN_VERIFY #1",
+        "HMAC_256/GENERATE_VERIFY_MAC #1",
+    }
+    assert shared["symmetric #1"]["uses"] == 7  # the six KEY-06 scenarios and PUT-03
+    assert {entry["arn"].rsplit("/", 1)[1] for entry in shared.values()} == {
+        key["KeyId"] for key in keys
+    }
     for key in keys:
         meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
         assert meta["KeyState"] == "PendingDeletion"
         assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []  # revoked by teardown
+
+
+@pytest.mark.slow
+def test_the_plan_states_counts_and_cost_before_anything_exists(
+    moto: str, collected: list[Any]
+) -> None:
+    import io
+
+    from firehose_conformance.targets.aws import AwsTarget
+
+    class Watch(io.StringIO):
+        keys_at_first_write: int | None = None
+
+        def write(self, text: str) -> int:
+            if self.keys_at_first_write is None and text.strip():
+                self.keys_at_first_write = len(kms.list_keys()["Keys"])
+            return super().write(text)
+
+    import boto3
+
+    kms = boto3.client(
+        "kms",
+        endpoint_url=moto,
+        region_name="eu-west-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    console = Watch()
+    target = AwsTarget(console=console, **_options(moto))
+    plan = RunPlan()
+    for item in collected:
+        if runs_on(target, item):
+            plan.add(scenario_demand(item))
+    target.expect(plan)
+    try:
+        target.start_scenario()
+        text = console.getvalue()
+        assert console.keys_at_first_write == 0
+        assert f"counts for the {plan.scenarios} scenario(s)" in text
+        assert f"KMS keys: {plan.total(Kind.KMS_KEY)} = {len(plan.pool_keys())} pooled" in text
+        for kind in Kind:
+            assert f"{kind.value}: " in text
+        assert "estimated cost: $" in text and "https://aws.amazon.com/kms/pricing/" in text
+        assert "pending-deletion window" in text
+        assert target.identity()["resources"]["planned"]["KMS keys"] == plan.total(Kind.KMS_KEY)
+    finally:
+        target.close()
+    assert "created: KMS keys 0" in console.getvalue()  # and what the plan said, beside it
