@@ -275,6 +275,34 @@ def _revoke_quietly(target: Target, key: KeyRef, grant_id: str) -> None:
             raise
 
 
+def restore_key(target: Target, key: KeyRef) -> None:
+    """Undo what a scenario may have done to a key lent to it: deletion cancelled, enabled,
+    the default policy, no grant left; then wait (within the KMS bound) until KMS serves the
+    key and lists no grant, so the next scenario finds it as new. AssertionError when it
+    cannot be brought back (the key is then not lent again)."""
+    state = key_metadata(target, key)["KeyState"]
+    if state == "PendingDeletion":
+        target.kms.cancel_key_deletion(KeyId=key.key_id)
+    if state in ("PendingDeletion", "Disabled"):
+        target.kms.enable_key(KeyId=key.key_id)
+    elif state != "Enabled":
+        raise AssertionError(f"KMS key {key.arn} is {state}: it cannot be restored")
+    restore_key_policy(target, key)
+
+    def served_and_grants() -> tuple[str | None, int]:
+        listed = grants(target, key)
+        for grant in listed:  # eventually consistent: revoke whatever still shows
+            _revoke_quietly(target, key, grant["GrantId"])
+        return _kms_refuses(target, key, "GenerateDataKey"), len(listed)
+
+    target.poll(
+        served_and_grants,
+        lambda seen: seen == (None, 0),
+        timeout=target.profile.grant_timeout,
+        what=f"KMS key {key.arn} restored (GenerateDataKey served, no grant listed)",
+    )
+
+
 def key_metadata(target: Target, key: KeyRef) -> dict[str, Any]:
     return target.kms.describe_key(KeyId=key.key_id)["KeyMetadata"]
 

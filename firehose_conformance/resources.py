@@ -44,7 +44,10 @@ class KeyUse(StrEnum):
     MAKE = "make"  # makes the key of that alias (symmetric, or of the step's spec and usage)
     MAKE_OWN = "make own"  # makes a key that is never pooled (its making is checked; imported)
     USE = "use"  # only uses it: a pooled key serves
-    OWN = "own"  # changes it, or reads state other scenarios' use would change: its own key
+    # Changes it in a way teardown undoes (disables, schedules deletion, re-policies, revokes
+    # grants), or reads its grants: a key lent to the scenario alone, restored after it.
+    LEND = "lend"
+    OWN = "own"  # changes it for good (deletes it or its material), or its quota: its own key
 
 
 @dataclass(frozen=True)
@@ -128,15 +131,17 @@ def effects_of(func: Callable[..., Any]) -> Effects | None:
 @dataclass(frozen=True, order=True)
 class PoolKey:
     """A key of the run's pool: its spec and usage, and which one of that kind (a scenario that
-    uses two symmetric keys gets two distinct ones)."""
+    uses two symmetric keys gets two distinct ones). A ``lent`` key serves one scenario at a
+    time and is restored after it; the others are shared."""
 
     spec: str
     usage: str
     slot: int = 0
+    lent: bool = False
 
     def describe(self) -> str:
         kind = "symmetric" if (self.spec, self.usage) == SYMMETRIC else f"{self.spec}/{self.usage}"
-        return f"{kind} #{self.slot + 1}"
+        return f"{'lent ' if self.lent else ''}{kind} #{self.slot + 1}"
 
 
 @dataclass
@@ -192,6 +197,7 @@ def demand_of(steps: Iterable[StepText]) -> ScenarioDemand:
     demand = ScenarioDemand()
     made: dict[str, tuple[str, str] | None] = {}  # alias -> (spec, usage); None: its own always
     own: set[str] = set()
+    lent: set[str] = set()
     anonymous: set[PoolKey] = set()
     for step_type, text in steps:
         found = match(step_type, text)
@@ -217,14 +223,17 @@ def demand_of(steps: Iterable[StepText]) -> ScenarioDemand:
                 made[alias] = None
             elif use is KeyUse.OWN:
                 own.add(alias)
-    slots: Counter[tuple[str, str]] = Counter()
+            elif use is KeyUse.LEND:
+                lent.add(alias)
+    slots: Counter[tuple[str, str, bool]] = Counter()
     for alias, kind in made.items():
         if kind is None or alias in own:
             demand.keys[alias] = None
             demand.counts[Kind.KMS_KEY] += 1
         else:
-            demand.keys[alias] = PoolKey(kind[0], kind[1], slots[kind])
-            slots[kind] += 1
+            lend = alias in lent
+            demand.keys[alias] = PoolKey(kind[0], kind[1], slots[(*kind, lend)], lend)
+            slots[(*kind, lend)] += 1
     demand.anonymous = anonymous
     return demand
 
@@ -235,14 +244,20 @@ class RunPlan:
 
     scenarios: int = 0
     own: Counter[Kind] = field(default_factory=Counter)  # made and removed by scenarios
-    pooled_keys: set[PoolKey] = field(default_factory=set)  # made once, removed at the end
+    # Made once, removed at the end: shared keys, and lent ones (slots: as many as one scenario
+    # holds at once, which is what a serial run makes; concurrent scenarios may need more).
+    pooled_keys: set[PoolKey] = field(default_factory=set)
     per_run: Counter[Kind] = field(default_factory=Counter)  # made once (IAM roles)
     unmatched: list[str] = field(default_factory=list)
+    pooling: bool = True  # False: every key the scenario's own (a target without a pool)
 
     def add(self, demand: ScenarioDemand) -> None:
         self.scenarios += 1
         self.own.update(demand.counts)
-        self.pooled_keys |= demand.pool_keys
+        if self.pooling:
+            self.pooled_keys |= demand.pool_keys
+        else:
+            self.own[Kind.KMS_KEY] += len(demand.pool_keys)
         for kind in demand.per_run:
             self.per_run[kind] = 1
         self.unmatched += demand.unmatched

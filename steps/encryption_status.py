@@ -162,7 +162,7 @@ def encryption_never_enabled_with(t: Target, world: World, stream: str, key: str
 
 
 @then(step_text('the encryption of "{stream}" shows key "{key}", or {other:KeyWhileGranted}'))
-@declares(keys={"key": KeyUse.USE, "other.key": KeyUse.USE, "other.granted": KeyUse.OWN})
+@declares(keys={"key": KeyUse.USE, "other.key": KeyUse.USE, "other.granted": KeyUse.LEND})
 def encryption_shows_key_or_other(
     t: Target, world: World, stream: str, key: str, other: KeyWhileGranted
 ) -> None:

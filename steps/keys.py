@@ -28,7 +28,13 @@ from firehose_conformance.world import World
 
 from .phrases import KeyDescription, step_text
 
-MAKE, MAKE_OWN, USE, OWN = KeyUse.MAKE, KeyUse.MAKE_OWN, KeyUse.USE, KeyUse.OWN
+MAKE, MAKE_OWN, USE, LEND, OWN = (
+    KeyUse.MAKE,
+    KeyUse.MAKE_OWN,
+    KeyUse.USE,
+    KeyUse.LEND,
+    KeyUse.OWN,
+)
 
 
 # ---- the run's pool: which keys of a scenario are shared (firehose_conformance/resources.py) ----
@@ -36,9 +42,9 @@ MAKE, MAKE_OWN, USE, OWN = KeyUse.MAKE, KeyUse.MAKE_OWN, KeyUse.USE, KeyUse.OWN
 def fsc_resource_plan(request: pytest.FixtureRequest, target: Target) -> None:
     """Before the first scenario starts, tell a pooling target what the selected scenarios it
     runs will create (the aws target prints it in its plan)."""
-    if target.pool is None:
+    if not target.plans:
         return
-    plan = RunPlan()
+    plan = RunPlan(pooling=target.pool is not None)
     for item in request.session.items:
         if runs_on(target, item):
             plan.add(scenario_demand(item))
@@ -139,14 +145,14 @@ def imported_material_deleted(t: Target, world: World, key: str) -> None:
 
 @given(step_text('key "{key}" is disabled'))
 @when(step_text('key "{key}" is disabled'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_disabled(t: Target, world: World, key: str) -> None:
     t.kms.disable_key(KeyId=world.key(key).key_id)
     _broken(t, world, key)
 
 
 @when(step_text('key "{key}" is enabled'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_enabled(t: Target, world: World, key: str) -> None:
     t.kms.enable_key(KeyId=world.key(key).key_id)
     _fixed(t, world, key)
@@ -154,14 +160,14 @@ def key_enabled(t: Target, world: World, key: str) -> None:
 
 @given(step_text('key "{key}" is scheduled for deletion'))
 @when(step_text('key "{key}" is scheduled for deletion'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_scheduled_for_deletion(t: Target, world: World, key: str) -> None:
     t.kms.schedule_key_deletion(KeyId=world.key(key).key_id, PendingWindowInDays=7)
     _broken(t, world, key)
 
 
 @when(step_text('key "{key}" deletion is cancelled and the key enabled'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_deletion_cancelled(t: Target, world: World, key: str) -> None:
     t.kms.cancel_key_deletion(KeyId=world.key(key).key_id)
     t.kms.enable_key(KeyId=world.key(key).key_id)
@@ -178,7 +184,7 @@ def key_deleted(t: Target, world: World, key: str) -> None:
 
 @given(step_text('the key policy of "{key}" denies every principal the use of the key'))
 @when(step_text('the key policy of "{key}" denies every principal the use of the key'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_policy_denies_use(t: Target, world: World, key: str) -> None:
     actions.deny_key_use(t, world.key(key))
     _broken(t, world, key)
@@ -186,14 +192,14 @@ def key_policy_denies_use(t: Target, world: World, key: str) -> None:
 
 @given(step_text('the key policy of "{key}" denies every principal "kms:Decrypt"'))
 @when(step_text('the key policy of "{key}" denies every principal "kms:Decrypt"'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_policy_denies_decrypt(t: Target, world: World, key: str) -> None:
     actions.deny_key_use(t, world.key(key), ("kms:Decrypt",))
     _broken(t, world, key, "Decrypt")
 
 
 @given(step_text('the key policy of "{key}" denies the delivery role "kms:Decrypt"'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_policy_denies_the_delivery_role(t: Target, world: World, key: str) -> None:
     """SRC-06: the role a Kinesis-sourced stream reads its source with loses kms:Decrypt (the
     suite cannot call as that role, so there is no probe of when KMS applies it)."""
@@ -201,14 +207,14 @@ def key_policy_denies_the_delivery_role(t: Target, world: World, key: str) -> No
 
 
 @when(step_text('the key policy of "{key}" is restored'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_policy_restored(t: Target, world: World, key: str) -> None:
     actions.restore_key_policy(t, world.key(key))
     _fixed(t, world, key, "Decrypt")
 
 
 @when(step_text('every grant on key "{key}" is revoked'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def every_grant_revoked(t: Target, world: World, key: str) -> None:
     actions.revoke_all_grants(t, world.key(key))
     # RevokeGrant: "there might be a brief delay, usually less than five minutes, until the
@@ -275,7 +281,7 @@ def _grant_count_becomes(
 
 @given(step_text('key "{key}" has no grants'))
 @then(step_text('key "{key}" has no grants'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_has_no_grants(t: Target, world: World, key: str) -> None:
     found = actions.grants(t, world.key(key))
     assert not found, f"key {key} has {len(found)} grant(s): {found}"
@@ -283,7 +289,7 @@ def key_has_no_grants(t: Target, world: World, key: str) -> None:
 
 @given(step_text('key "{key}" has a grant'))
 @then(step_text('key "{key}" has a grant'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_has_a_grant(t: Target, world: World, key: str) -> None:
     """A grant shows on the key within the KMS bound (it may take a while to show)."""
     try:
@@ -294,7 +300,7 @@ def key_has_a_grant(t: Target, world: World, key: str) -> None:
 
 
 @then(step_text('key "{key}" still has a grant'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_still_has_a_grant(t: Target, world: World, key: str) -> None:
     """The grant is there now (read at once: waiting would let what it guards happen)."""
     assert actions.grants(t, world.key(key)), f"key {key} has no grant"
@@ -302,7 +308,7 @@ def key_still_has_a_grant(t: Target, world: World, key: str) -> None:
 
 
 @then(step_text('key "{key}" eventually has no grants'))
-@declares(keys={"key": OWN})
+@declares(keys={"key": LEND})
 def key_eventually_has_no_grants(t: Target, world: World, key: str) -> None:
     """A grant's retirement: only meaningful once the scenario saw the grant it retires."""
     if key not in world.resources.granted:

@@ -5,7 +5,8 @@
 region=…``; the region may also come from ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile).
 Other options: ``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…``
 (``--profile``, a named profile), the wait bounds of ``WaitProfile`` in seconds,
-``iam_propagation_seconds=…`` and ``cleanup_pause_seconds=…``.
+``iam_propagation_seconds=…``, ``cleanup_pause_seconds=…`` and ``pool=no`` (every scenario
+makes its own keys, none shared or lent: see pool.py).
 ``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own tests only (an emulator standing
 in for AWS, with dummy credentials); see ``aws_options``. An endpoint configured for boto3
 (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, the profile's) is never followed: the target
@@ -93,6 +94,7 @@ class AwsTarget(Target):
     """
 
     name = "aws"
+    plans = True
     capabilities = frozenset({Capability.IAM, Capability.CLOUDTRAIL})
     excluded_tags = EXCLUDED_TAGS
 
@@ -117,7 +119,8 @@ class AwsTarget(Target):
         # What the run said it would create and what it did: the results' provenance.target
         # (a dict kept up to date, so the identity taken at the first scenario shows the end).
         self._resources: dict[str, Any] = {"planned": None, "created": {}, "pooled_keys": {}}
-        self.pool = KeyPool(self._run_ledger, self._pool_changed)  # keys scenarios only use
+        # Keys shared by scenarios that only use them, or lent to one at a time (pool.py).
+        self.pool = KeyPool(self._run_ledger, self._pool_changed) if parsed.pool else None
         self._provisioned = False
         self._closed = False
         self._delivery_role = parsed.role_arn
@@ -167,14 +170,16 @@ class AwsTarget(Target):
         planned[Kind.IAM_ROLE.value] += 0 if self.options.role_arn else 1  # the delivery role
         self._resources["planned"] = {
             **planned,
-            "KMS keys pooled": len(plan.pool_keys()),
+            "KMS keys shared": sum(1 for k in plan.pool_keys() if not k.lent),
+            "KMS keys lent": sum(1 for k in plan.pool_keys() if k.lent),
             "KMS keys own": plan.own[Kind.KMS_KEY],
             "scenarios": plan.scenarios,
             "estimated_usd": round(estimate(plan).total, 2),
         }
 
     def _pool_changed(self) -> None:
-        self._resources["pooled_keys"] = self.pool.record()
+        if self.pool is not None:
+            self._resources["pooled_keys"] = self.pool.record()
 
     def made(self, kind: str, name: str) -> None:
         super().made(kind, name)
@@ -248,12 +253,15 @@ class AwsTarget(Target):
             return ["  counts: not known (no selection was given to the target)"]
         planned = self._resources["planned"]
         pooled = sorted(plan.pool_keys())
+        shared = [k for k in pooled if not k.lent]
         lines = [
             f"counts for the {plan.scenarios} scenario(s) selected that run here "
             "(from their steps; a creation refused, or a scenario stopped early, creates less):",
-            f"  - KMS keys: {planned[Kind.KMS_KEY.value]} = {len(pooled)} pooled (made once, "
-            "shared by the scenarios that only use them, removed at the end) + "
-            f"{plan.own[Kind.KMS_KEY]} of scenarios that change them or read their grants",
+            f"  - KMS keys: {planned[Kind.KMS_KEY.value]} = {len(shared)} shared by the "
+            f"scenarios that only use them + {len(pooled) - len(shared)} lent to one scenario "
+            "at a time that changes it or reads its grants, restored after it (both made once, "
+            f"removed at the end) + {plan.own[Kind.KMS_KEY]} of scenarios that make them as "
+            "the check or change them for good",
         ]
         for kind in Kind:
             if kind is not Kind.KMS_KEY:
@@ -310,6 +318,8 @@ class AwsTarget(Target):
         if self._closed:
             return
         self._closed = True
+        if self.pool is not None:
+            self.pool.closing = True  # no lent key is restored for a next scenario now
         if not self._provisioned:
             return
         try:

@@ -206,6 +206,7 @@ class Target:
     # Scenario tags this target does not run, each with the reason its N/A verdict gives (the
     # aws target: @slow and @scale, which a real account cannot do in reasonable time or cost).
     excluded_tags: ClassVar[Mapping[str, str]] = {}
+    plans: ClassVar[bool] = False  # told the selection's demand before it starts (expect)
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, bool], GuardedClient] = {}

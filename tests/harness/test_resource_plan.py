@@ -56,6 +56,18 @@ MUTATING = frozenset(
         "replicate_key",
     }
 )
+# What teardown can undo for a lent key (actions.restore_key): a step declared LEND changes a
+# key only with these.
+RESTORABLE = frozenset(
+    {
+        "disable_key",
+        "enable_key",
+        "schedule_key_deletion",
+        "cancel_key_deletion",
+        "put_key_policy",
+        "revoke_grant",
+    }
+)
 # Adapter calls that create something the plan counts.
 CREATING = frozenset(
     {
@@ -165,8 +177,11 @@ def test_every_step_that_changes_a_key_says_so(collected: list[Any]) -> None:
         named = {f for p in patterns for f in _key_fields(p)}
         declared = dict(effects.keys) if effects else {}
         for field in named:
-            if declared.get(field) not in (KeyUse.OWN, KeyUse.MAKE_OWN):
+            use = declared.get(field)
+            if use not in (KeyUse.OWN, KeyUse.MAKE_OWN, KeyUse.LEND):
                 wrong.append(f"{func.__name__} ({', '.join(sorted(changes))}) on {field}")
+            if use is KeyUse.LEND and not changes <= RESTORABLE:
+                wrong.append(f"{func.__name__}: {sorted(changes - RESTORABLE)} not restorable")
     assert not wrong, "steps that change a key without declaring it their own: " + "; ".join(wrong)
 
 
@@ -208,9 +223,12 @@ def test_every_scenario_step_is_matched_and_changed_keys_are_never_pooled(
             func, args = _match(kind, text)
             effects = effects_of(func)
             for alias, use in effects.key_uses(args) if effects else []:
+                chosen = demand.keys.get(alias)
                 if use in (KeyUse.OWN, KeyUse.MAKE_OWN):
-                    assert demand.keys.get(alias) is None, (item.nodeid, text)
-        pooled_uses += sum(1 for key in demand.keys.values() if key is not None)
+                    assert chosen is None, (item.nodeid, text)
+                if use is KeyUse.LEND:
+                    assert chosen is None or chosen.lent, (item.nodeid, text)
+        pooled_uses += sum(1 for key in demand.keys.values() if key is not None and not key.lent)
     assert pooled_uses > 50  # most scenarios only use their keys
 
 
@@ -231,9 +249,12 @@ def _match(kind: str, text: str) -> tuple[Callable[..., Any], dict[str, Any]]:
 def test_what_a_scenario_gets(collected: list[Any]) -> None:
     by_name = {item.name: scenario_demand(item) for item in collected}
     grant = by_name["test_enabling_sse_with_a_customer_managed_key_creates_a_grant_on_it"]
-    assert grant.keys == {"K": None}  # it reads the key's grants: its own
+    assert grant.keys == {"K": PoolKey(*SYMMETRIC, lent=True)}  # it reads the key's grants
     disabled = next(d for n, d in by_name.items() if "usable_by_firehose" in n and "disabled" in n)
-    assert disabled.keys == {"K": None} and disabled.counts[Kind.KMS_KEY] == 1
+    assert disabled.keys == {"K": PoolKey(*SYMMETRIC, lent=True)}
+    assert disabled.counts[Kind.KMS_KEY] == 0
+    deleted = next(d for n, d in by_name.items() if "pending_import" in n)
+    assert deleted.keys["M"] is None and deleted.counts[Kind.KMS_KEY] == 1  # for good
     rsa = next(
         d for n, d in by_name.items() if "asymmetric_or_hmac_key_spec_usage[RSA_3072-SIGN" in n
     )
@@ -260,7 +281,7 @@ def test_what_a_scenario_gets(collected: list[Any]) -> None:
             ("then", 'key "K2" has no grants'),
         ]
     )
-    assert three.keys == {"K": PoolKey(*SYMMETRIC, 0), "K2": None}
+    assert three.keys == {"K": PoolKey(*SYMMETRIC, 0), "K2": PoolKey(*SYMMETRIC, 0, lent=True)}
 
 
 class AwsLike:
@@ -325,7 +346,8 @@ def test_a_run_creates_what_its_plan_says_and_shares_what_it_may(moto: str) -> N
     for kind in (Kind.KMS_KEY, Kind.KMS_ALIAS, Kind.S3_BUCKET, Kind.IAM_ROLE):
         assert created.get(kind.value, 0) == planned[kind.value], kind
     assert created[Kind.DELIVERY_STREAM.value] <= planned[Kind.DELIVERY_STREAM.value]
-    assert planned["KMS keys pooled"] == 4 and planned["KMS keys own"] == 0  # 3 asym + 1 sym
+    assert planned["KMS keys shared"] == 4  # 3 asymmetric + 1 symmetric
+    assert planned["KMS keys lent"] == 0 and planned["KMS keys own"] == 0
     kms = boto3.client(
         "kms",
         endpoint_url=moto,
@@ -389,7 +411,8 @@ def test_the_plan_states_counts_and_cost_before_anything_exists(
         text = console.getvalue()
         assert console.keys_at_first_write == 0
         assert f"counts for the {plan.scenarios} scenario(s)" in text
-        assert f"KMS keys: {plan.total(Kind.KMS_KEY)} = {len(plan.pool_keys())} pooled" in text
+        shared = sum(1 for key in plan.pool_keys() if not key.lent)
+        assert f"KMS keys: {plan.total(Kind.KMS_KEY)} = {shared} shared" in text
         for kind in Kind:
             assert f"{kind.value}: " in text
         assert "estimated cost: $" in text and "https://aws.amazon.com/kms/pricing/" in text
@@ -398,3 +421,32 @@ def test_the_plan_states_counts_and_cost_before_anything_exists(
     finally:
         target.close()
     assert "created: KMS keys 0" in console.getvalue()  # and what the plan said, beside it
+
+
+@pytest.mark.slow
+def test_a_lent_key_is_restored_and_verdicts_are_those_of_keys_of_their_own(moto: str) -> None:
+    """KEY-07 and KEY-08 disable keys, schedule their deletion and deny their use (and list
+    grants): with the pool one key is lent to each in turn and restored after it, and
+    every scenario gets the verdict (and the charged and observed requirements) it gets when
+    it makes a key of its own (``pool=no``)."""
+    import urllib.request
+
+    quick = {"grant_timeout": "0.5", "transition_timeout": "2", "poll_initial": "0.1"}
+    selection = Selection.requirements(["KEY-07", "KEY-08"])
+    runs = {}
+    for pool in ("yes", "no"):
+        reset = urllib.request.Request(f"{moto}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset).close()
+        runs[pool] = run_suite("aws", _options(moto) | quick | {"pool": pool}, selection)
+    verdicts = {
+        pool: [(s.nodeid, s.verdict, s.charged, s.observed) for s in run.results.scenarios]
+        for pool, run in runs.items()
+    }
+    assert verdicts["yes"] == verdicts["no"]
+    assert len(verdicts["yes"]) == 13  # one of them names a key that does not exist
+    pooled = runs["yes"].results.provenance["target"]["resources"]
+    alone = runs["no"].results.provenance["target"]["resources"]
+    assert pooled["created"]["KMS keys"] == pooled["planned"]["KMS keys"] == 1
+    assert alone["created"]["KMS keys"] == alone["planned"]["KMS keys"] == 11
+    lent = pooled["pooled_keys"]["lent symmetric #1"]
+    assert lent["uses"] == 11 and "retired" not in lent
