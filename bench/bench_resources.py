@@ -108,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         if measured:
             line += f"{measured['created'].get(kind.value, 0):>16}"
         print(line)
+    lent = sum(1 for key in plan.pool_keys() if key.lent)
     print(
-        f"KMS keys with the pool: {len(plan.pool_keys())} pooled + {plan.own[Kind.KMS_KEY]} "
-        "of scenarios that change them, make them as the check, or read their grants"
+        f"KMS keys with the pool: {len(plan.pool_keys()) - lent} shared + {lent} lent (one "
+        f"scenario at a time, restored after it) + {plan.own[Kind.KMS_KEY]} of scenarios that "
+        "make them as the check or change them for good"
     )
     print("with the pool:")
     print("\n".join("  " + line for line in describe(estimate(plan))))
