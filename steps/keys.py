@@ -37,11 +37,11 @@ MAKE, MAKE_OWN, USE, LEND, OWN = (
 )
 
 
-# ---- the run's pool: which keys of a scenario are shared (firehose_conformance/resources.py) ----
+# ---- the run's pool: which keys a scenario shares or borrows (firehose_conformance/resources.py)
 @pytest.fixture(scope="session", autouse=True)
 def fsc_resource_plan(request: pytest.FixtureRequest, target: Target) -> None:
-    """Before the first scenario starts, tell a pooling target what the selected scenarios it
-    runs will create (the aws target prints it in its plan)."""
+    """Before the first scenario starts, tell a target that plans (aws) what the selected
+    scenarios it runs will create: its plan prints the counts and the cost."""
     if not target.plans:
         return
     plan = RunPlan(pooling=target.pool is not None)
@@ -70,9 +70,10 @@ def key_for(
     spec: str = SYMMETRIC[0],
     usage: str | None = None,
 ) -> KeyRef:
-    """The key of ``alias``: a pooled one if the scenario only uses it and the target pools
-    keys, else a key of the scenario's own. ``alias`` None: a key a step makes for itself only
-    to use (slot 0 of its kind)."""
+    """The key of ``alias``: where the target pools keys, a shared one if the scenario only uses
+    it, a lent one if it changes it in a way teardown undoes or reads its grants; else a key of
+    the scenario's own. ``alias`` None: a key a step makes for itself only to use (slot 0 of
+    its kind)."""
     if t.pool is not None and demand is not None:
         wanted = demand.pooled(alias) if alias is not None else PoolKey(spec, usage or "")
         if wanted is not None:
