@@ -7,6 +7,7 @@ from pytest_bdd import given, then, when
 from firehose_conformance import actions
 from firehose_conformance.actions import PutOperation
 from firehose_conformance.errors import SuiteDefect
+from firehose_conformance.resources import KeyUse, Kind, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Put, World
 
@@ -77,6 +78,7 @@ def put_until_refused(
 
 
 @given(step_text('a caller without KMS permissions on key "{key}"'))
+@declares(keys={"key": KeyUse.USE}, per_run={Kind.IAM_ROLE})
 def caller_without_kms_permissions(t: Target, world: World, key: str) -> None:
     world.resources.other_caller = t.restricted_caller(world.key(key))
 
