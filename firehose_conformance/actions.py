@@ -556,7 +556,9 @@ ENCRYPTION_ENDS: dict[str, frozenset[str]] = {
 }
 
 
-def _encryption_end(wanted: str) -> Callable[[str], bool]:
+def encryption_end(wanted: str) -> Callable[[str], bool]:
+    """Whether an encryption status read ends the wait for ``wanted`` (ENCRYPTION_ENDS, or a
+    configuration without a Status, which moto shows for a stream created with SSE)."""
     ends = ENCRYPTION_ENDS.get(wanted, frozenset())
     return lambda status: status in ends or status.startswith("(no Status")
 
@@ -571,7 +573,7 @@ def wait_stream_status(target: Target, name: str, wanted: str) -> None:
 def wait_encryption_status(target: Target, name: str, wanted: str) -> None:
     read = partial(encryption_status, target, name)
     what = f"encryption status {wanted} of {name}"
-    await_transition(target, read, lambda status: status == wanted, what, _encryption_end(wanted))
+    await_transition(target, read, lambda status: status == wanted, what, encryption_end(wanted))
 
 
 def settled_stream_status(target: Target, name: str) -> str | None:

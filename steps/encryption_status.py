@@ -82,7 +82,7 @@ def encryption_status_becomes(t: Target, world: World, stream: str, status: str)
         lambda: _status(t, world, stream),
         lambda seen: seen == status,
         f"encryption status {status} of {stream}",
-        terminal=actions.ENCRYPTION_ENDS.get(status, frozenset()).__contains__,
+        terminal=actions.encryption_end(status),
     )
 
 

@@ -34,24 +34,6 @@ def delivery_stream_buffering(t: Target, world: World, stream: str, seconds: int
     world.resources.buffer_seconds[stream] = seconds
 
 
-@given(step_text('a DirectPut delivery stream "{stream}" created with encryption with key "{key}"'))
-@declares(keys={"key": KeyUse.USE}, creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
-def delivery_stream_created_with_sse(t: Target, world: World, stream: str, key: str) -> None:
-    encryption = actions.encryption_input(world.key(key))
-    made = actions.new_delivery_stream(t, encryption=encryption)
-    world.resources.streams[stream] = made
-    actions.wait_encryption_status(t, made.name, "ENABLED")
-
-
-@given(step_text('a DirectPut delivery stream "{stream}" with encryption started with key "{key}"'))
-@declares(keys={"key": KeyUse.USE}, creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
-def delivery_stream_with_sse_started(t: Target, world: World, stream: str, key: str) -> None:
-    encryption = actions.encryption_input(world.key(key))
-    made = actions.new_delivery_stream(t)
-    world.resources.streams[stream] = made
-    actions.enable_encryption(t, made.name, encryption)
-
-
 @given(step_text('a delivery stream "{stream}" whose creation failed'))
 @declares(
     anonymous_keys=(("RSA_2048", "ENCRYPT_DECRYPT"),),

@@ -173,6 +173,42 @@ def test_not_implemented_is_said_once_per_operation(make_results) -> None:
     assert "StartDeliveryStreamEncryption not implemented: 2 requirement(s) blocked" in page
 
 
+def test_a_requirement_blocked_by_start_and_stop_is_said_once_under_both(make_results) -> None:
+    """LocalStack answers 501 for Start and for Stop: SSE-07's scenarios name either."""
+    import dataclasses
+
+    from firehose_conformance.results import build_results
+
+    base = make_results("emu", {"SSE-07": "error"})
+    template = next(s for s in base.scenarios if s.verdict == "error")
+    scenarios = [s for s in base.scenarios if s.verdict != "error"] + [
+        dataclasses.replace(
+            template,
+            nodeid=f"{template.nodeid}-{operation}",
+            name=f"{template.name} ({operation})",
+            cause=f"not_implemented: {operation}DeliveryStreamEncryption",
+            reason=f"When I {operation.lower()}: 501",
+        )
+        for operation in ("Start", "Stop")
+    ]
+    results = build_results(
+        target="emu",
+        started_at=base.started_at,
+        duration_s=base.duration_s,
+        scenarios=scenarios,
+        catalog=load_catalog(),
+    )
+    markdown = render_markdown(merge([results], load_catalog()), stable=True)
+    assert "- `emu`: StopDeliveryStreamEncryption not implemented: 1 requirement blocked" in (
+        markdown
+    )
+    assert (
+        "  - StartDeliveryStreamEncryption, StopDeliveryStreamEncryption not implemented "
+        "(2 scenario(s))"
+    ) in markdown
+    assert ": 501" not in markdown
+
+
 def test_html_renders_the_ambiguities_and_the_stances_with_links(make_results) -> None:
     page = render_html(_merged(make_results), scenarios_by_requirement(load_all_scenario_texts()))
     parser = _Collect()
