@@ -69,7 +69,8 @@ def put_until_refused(
     made = world.sent.puts[before:]
     accepted = sum(p.outcome.ok for p in made)
     world.calls.note = (
-        f"no put refused within {waited:g} s, the KMS bound; {accepted} put(s) accepted"
+        f"no put refused within the KMS bound of {t.profile.grant_timeout:g} s; "
+        f"{accepted} put(s) accepted"
         if world.calls.last.ok
         else f"after {waited:g} s and {len(made)} put(s), {accepted} of them accepted"
     )

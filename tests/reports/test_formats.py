@@ -84,7 +84,10 @@ def test_normalise_replaces_what_varies_between_runs() -> None:
         "at 2026-11-28 10:00:00.123+00:00; expected ENABLED within 120 s"
     )
     assert stable_reason("names: ['fsc-ab12cd-bulk-1', 'fsc-ab1...") == (
-        "names: ['fsc-…-bulk-1', 'fsc-…..."
+        "names: ['fsc-…-bulk-{n}', 'fsc-…..."
+    )
+    assert stable_reason("within the KMS bound of 10 s; 28 put(s) accepted") == (
+        "within the KMS bound of 10 s; {n} put(s) accepted"
     )
     assert stable_reason(reason) == (
         "stream fsc-…-fh-3 key arn:aws:kms:us-east-1:123456789012:key/{uuid} record {hex} "
