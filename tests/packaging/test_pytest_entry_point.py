@@ -136,3 +136,30 @@ def test_bad_fc_input_is_one_line_before_anything_runs(
     assert len(lines) == 1, lines
     assert lines[0].startswith("ERROR: firehose-conformance: ") and says in lines[0], lines
     assert not (outside / "reports").exists()
+
+
+def test_a_run_that_contradicts_the_declaration_fails_the_session_and_says_why(
+    installed, outside: Path
+) -> None:
+    (outside / "declared.toml").write_text(
+        'implementation = "the reference"\ntargets = ["reference"]\nversions = "any"\n\n'
+        '[requirements.SSE-01]\nverdict = "failed"\nreason = "declared so that it is stale"\n'
+    )
+    done = installed.run(
+        "python",
+        "-m",
+        "pytest",
+        "--pyargs",
+        "firehose_conformance.steps",
+        "-p",
+        "no:cacheprovider",
+        "--fc-expectations",
+        "declared.toml",
+        *SELECTION,
+        cwd=outside,
+    )
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout + done.stderr
+    assert "stale: requirement SSE-01: declared failed, got passed" in done.stdout
+    assert "expectations declared.toml: " in done.stdout
+    assert (outside / "reports" / "results-reference.json").is_file()
+    assert (outside / "reports" / "junit-reference.xml").is_file()
