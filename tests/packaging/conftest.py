@@ -4,6 +4,9 @@ Built and installed once per test session (about 30 s: the build, ``python -m ve
 ``pip install -c constraints.txt`` of the wheel and its dependencies, which come from the
 package index or pip's cache), and shared by every test of this directory. Under pytest-xdist
 the workers share it too: the first one builds it under a lock, the others wait and reuse it.
+``FSC_WHEEL_DIR=DIR`` shares it between pytest sessions over the same tree at the same time:
+``.ci/run`` gives its two sessions (the background CI example and the tests) one directory, so
+the wheel is built and installed once per build.
 
 The wheel is built from a copy of the sources a wheel is made of, so that no ``build/``
 directory of an earlier build (setuptools leaves one in the tree, with files since deleted) can
@@ -139,6 +142,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # the directory every worker's basetemp is in
+    if os.environ.get("FSC_WHEEL_DIR"):
+        shared = Path(os.environ["FSC_WHEEL_DIR"])  # .ci/run: one for its pytest sessions
+        shared.mkdir(parents=True, exist_ok=True)
     where = shared / "installed-wheel"
     with (shared / "installed-wheel.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
