@@ -11,7 +11,8 @@ the target from the same flags and environment (``--fc-endpoint-url`` > ``AWS_EN
 > ``AWS_ENDPOINT_URL`` ..., ``targets/options.py``), refuses a bad option or an unreachable
 endpoint in one line, registers ``firehose_conformance.plugin`` with those settings, and at the
 end writes the same results document and JUnit file (``reports/results-NAME.json`` and
-``reports/junit-NAME.xml`` by default) and sets the exit status ``run`` would give: 0 when no
+``reports/junit-NAME.xml`` by default, the JUnit file beside ``--fc-results`` unless
+``--fc-junit``) and sets the exit status ``run`` would give: 0 when no
 mandatory requirement failed or errored, or, with ``--fc-expectations``, when the run matches
 the declaration; 1 otherwise.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,6 @@ _FLAGS = {
     "--fc-allow-live-aws": "fc_allow_live_aws",
     "--fc-account-id": "fc_account_id",
 }
-_SETTINGS_KEY = pytest.StashKey["Settings"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,7 +100,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fc-junit",
         dest="fc_junit",
         metavar="PATH",
-        help="JUnit XML written from the results (default reports/junit-NAME.xml)",
+        help="JUnit XML written from the results (default: beside the results, junit-NAME.xml)",
     )
     add(
         "--fc-expectations",
@@ -125,6 +126,7 @@ class Settings:
     """What this session runs against and where it writes, as ``run`` decides them."""
 
     def __init__(self, config: pytest.Config) -> None:
+        from firehose_conformance.commands.run import junit_beside
         from firehose_conformance.expectations import load_declaration
         from firehose_conformance.targets import FACTORIES, make_target
         from firehose_conformance.targets.options import choose_target, options_from_args
@@ -163,7 +165,8 @@ class Settings:
         given = config.getoption("fc_results")
         junit = config.getoption("fc_junit")
         self.results = Path(given) if given else Path("reports") / f"results-{named}.json"
-        self.junit = Path(junit) if junit else Path("reports") / f"junit-{named}.xml"
+        # As run: JUnit beside the results (results-X.json -> junit-X.xml) unless --fc-junit.
+        self.junit = Path(junit) if junit else junit_beside(self.results)
         if not self.worker:
             # As run does: a bad option or an unreachable endpoint is one line before any
             # scenario starts, not an error in each of them.
@@ -211,63 +214,71 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = Settings(config)
     except UsageError as error:
         raise pytest.UsageError(f"firehose-conformance: {error}") from None
-    config.stash[_SETTINGS_KEY] = settings
     # The project's plugin reads its settings from its own options' destinations (fsc_*),
     # which are set here before it is registered, so its defaults do not replace them.
     config.option.fsc_target = settings.target
     config.option.fsc_target_option = [f"{k}={v}" for k, v in settings.options.items()]
     config.option.fsc_results = str(settings.results)
     config.pluginmanager.import_plugin(PLUGIN)
+    config.pluginmanager.register(_Finish(settings), "firehose-conformance-finish")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """After the project's plugin wrote the results: the JUnit file, and run's exit status."""
-    settings = session.config.stash.get(_SETTINGS_KEY, None)
-    if settings is None or settings.worker:
-        return
-    from firehose_conformance.expectations import compare
-    from firehose_conformance.reports.junit import write_junit
-    from firehose_conformance.results import read_results
+class _Finish:
+    """After the project's plugin wrote the results: the JUnit file, the suite's summary, and
+    run's exit status.
 
-    if not settings.results.exists():
-        return  # interrupted before the end, or nothing collected: pytest's status stands
-    results = read_results(settings.results)
-    write_junit(results, settings.junit, settings.declaration)
-    lines = [_summary(results), f"results: {settings.results}   junit: {settings.junit}"]
-    failed = bool(results.blocking_failures)
-    if settings.declaration is not None:
-        mismatches = compare(results, settings.declaration)
-        count = len(settings.declaration.expectations)
-        lines += [
-            f"{m.problem}: {m.kind} {m.subject}: declared {m.expected}, got {m.actual}"
-            f"{' (' + m.detail + ')' if m.detail else ''}"
-            for m in mismatches
-        ]
-        lines.append(
-            f"expectations {settings.expectations}: "
-            + (
-                f"{len(mismatches)} mismatch(es) against {count} declared verdicts"
-                if mismatches
-                else f"all {count} declared verdicts matched, and nothing else failed"
+    The project's plugin writes the results at the very end of ``pytest_sessionfinish`` (an
+    outer wrapper, after pytest's own terminal summary), so this is a wrapper registered after
+    it: the outermost one, whose code after the ``yield`` runs once the results are there.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        finally:
+            if not self.settings.worker:
+                self.finish(session)
+
+    def finish(self, session: pytest.Session) -> None:
+        from firehose_conformance.expectations import compare
+        from firehose_conformance.reports.junit import write_junit
+        from firehose_conformance.results import read_results
+
+        settings = self.settings
+        if not settings.results.exists():
+            return  # interrupted before the end, or nothing collected: pytest's status stands
+        results = read_results(settings.results)
+        write_junit(results, settings.junit, settings.declaration)
+        lines = [_summary(results), f"results: {settings.results}   junit: {settings.junit}"]
+        failed = bool(results.blocking_failures)
+        if settings.declaration is not None:
+            mismatches = compare(results, settings.declaration)
+            count = len(settings.declaration.expectations)
+            lines += [
+                f"{m.problem}: {m.kind} {m.subject}: declared {m.expected}, got {m.actual}"
+                f"{' (' + m.detail + ')' if m.detail else ''}"
+                for m in mismatches
+            ]
+            lines.append(
+                f"expectations {settings.expectations}: "
+                + (
+                    f"{len(mismatches)} mismatch(es) against {count} declared verdicts"
+                    if mismatches
+                    else f"all {count} declared verdicts matched, and nothing else failed"
+                )
             )
-        )
-        failed = bool(mismatches)
-    session.config.stash[_SUMMARY_KEY] = lines
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
-
-
-_SUMMARY_KEY = pytest.StashKey[list[str]]()
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    lines = config.stash.get(_SUMMARY_KEY, None)
-    if not lines:
-        return
-    terminalreporter.section("firehose-conformance")
-    for line in lines:
-        terminalreporter.write_line(line)
+            failed = bool(mismatches)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "firehose-conformance")
+            for line in lines:
+                reporter.write_line(line)
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 
 def _summary(results: Any) -> str:

@@ -15,6 +15,24 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-ci-example",
+        action="store_true",
+        help="also run README's CI job for an emulator (the whole suite on moto_server, 5 to "
+        "10 minutes; .ci/run passes it)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-ci-example"):
+        return
+    skip = pytest.mark.skip(reason="README's CI job runs in .ci/run (pytest --run-ci-example)")
+    for item in items:
+        if item.get_closest_marker("ci_example"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
     """moto_server on a free loopback port for one test module: its URL."""
