@@ -121,7 +121,12 @@ def _entry(path: Path, kind: str, subject: str, entry: Any) -> Expectation:
 
 
 def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
-    """Every difference between the run and the declaration, regressions and stale ones alike."""
+    """Every difference between the run and the declaration, regressions and stale ones alike.
+
+    A run of a selection (``-m``/``-k``) checks only what it selected: a requirement that is
+    ``not_selected``, and a declared scenario the selection did not take, are neither matched
+    nor mismatched (``unchecked`` counts them), so a declaration can gate a partial run too.
+    """
     if results.target not in declaration.targets:
         return [
             Mismatch(
@@ -143,6 +148,8 @@ def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
         table = actual[expectation.kind]
         if expectation.kind == "requirement":
             declared_requirements.add(expectation.subject)
+        if _outside_selection(results, expectation.kind, table.get(expectation.subject)):
+            continue
         if expectation.subject not in table:
             mismatches.append(
                 Mismatch(
@@ -171,6 +178,25 @@ def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
                 )
             )
     for rid, (verdict, reason) in requirements.items():
+        if verdict == Verdict.NOT_SELECTED:
+            continue
         if rid not in declared_requirements and verdict not in UNDECLARED_OK:
             mismatches.append(Mismatch("requirement", rid, "passed", verdict, "regression", reason))
     return mismatches
+
+
+def unchecked(results: Results, declaration: Declaration) -> int:
+    """How many declared verdicts the run's selection left out (so ``compare`` skipped them)."""
+    requirements = {r.id: (r.verdict, r.reason) for r in results.requirements}
+    scenarios = {s.name: (s.verdict, s.reason) for s in results.scenarios}
+    actual = {"requirement": requirements, "scenario": scenarios}
+    return sum(
+        _outside_selection(results, e.kind, actual[e.kind].get(e.subject))
+        for e in declaration.expectations
+    )
+
+
+def _outside_selection(results: Results, kind: str, seen: tuple[str, str] | None) -> bool:
+    if kind == "requirement":
+        return seen is not None and seen[0] == Verdict.NOT_SELECTED
+    return seen is None and bool(results.selection)  # a scenario the selection did not take

@@ -12,7 +12,7 @@ from tabulate import tabulate
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.errors import UsageError
-from firehose_conformance.expectations import Declaration, compare, load_declaration
+from firehose_conformance.expectations import Declaration, compare, load_declaration, unchecked
 from firehose_conformance.interrupts import INTERRUPTED, interruptible
 from firehose_conformance.outputs import check_file, colour_wanted
 from firehose_conformance.progress import Progress
@@ -175,10 +175,13 @@ def _run(
 def _check_expectations(results: Results, declaration: Declaration, path: Path) -> int:
     """With a declaration, the run passes when it matches: regressions and stale ones fail it."""
     mismatches = compare(results, declaration)
-    count = len(declaration.expectations)
+    skipped = unchecked(results, declaration)
+    count = len(declaration.expectations) - skipped
+    outside = f" ({skipped} outside the selection, not checked)" if skipped else ""
     if not mismatches:
         print(
-            f"expectations {path}: all {count} declared verdicts matched, and nothing else failed"
+            f"expectations {path}: all {count} declared verdicts matched{outside}, and nothing "
+            "else failed"
         )
         return 0
     rows = [
@@ -186,7 +189,10 @@ def _check_expectations(results: Results, declaration: Declaration, path: Path) 
     ]
     headers = ("problem", "kind", "subject", "declared", "actual", "detail")
     print(tabulate(rows, headers=headers, tablefmt="simple"))
-    print(f"expectations {path}: {len(mismatches)} mismatch(es) against {count} declared verdicts")
+    print(
+        f"expectations {path}: {len(mismatches)} mismatch(es) against {count} declared "
+        f"verdicts{outside}"
+    )
     return 1
 
 

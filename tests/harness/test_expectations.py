@@ -6,7 +6,7 @@ import pytest
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.errors import UsageError
-from firehose_conformance.expectations import compare, load_declaration
+from firehose_conformance.expectations import compare, load_declaration, unchecked
 from firehose_conformance.results import ScenarioResult, build_results
 
 
@@ -65,6 +65,43 @@ def test_an_undeclared_failure_is_a_regression(tmp_path: Path) -> None:
     verdicts = _all_pass() | {"SSE-02": "failed", "KEY-01": "failed"}
     [mismatch] = compare(_results(verdicts), _declaration(tmp_path, DECLARED))
     assert (mismatch.subject, mismatch.problem) == ("KEY-01", "regression")
+
+
+def test_a_selection_checks_only_what_it_selected(tmp_path: Path) -> None:
+    """-m KEY-01: SSE-02's declared failure and a declared scenario elsewhere are not checked;
+    nothing unselected is a regression; what was selected still must match."""
+    declaration = _declaration(
+        tmp_path,
+        DECLARED + '[scenarios."scenario of SSE-04"]\nverdict = "failed"\nreason = "r"\n',
+    )
+    only = _results({"KEY-01": "passed"})
+    selected = build_results(
+        target="moto",
+        started_at="now",
+        duration_s=0.0,
+        scenarios=only.scenarios,
+        catalog=load_catalog(),
+        deselected={rid: 1 for rid in load_catalog() if rid != "KEY-01"},
+        selection="-m KEY-01",
+    )
+    assert compare(selected, declaration) == []
+    assert unchecked(selected, declaration) == 2
+    failing = build_results(
+        target="moto",
+        started_at="now",
+        duration_s=0.0,
+        scenarios=_results({"KEY-01": "failed"}).scenarios,
+        catalog=load_catalog(),
+        deselected={rid: 1 for rid in load_catalog() if rid != "KEY-01"},
+        selection="-m KEY-01",
+    )
+    [mismatch] = compare(failing, declaration)
+    assert (mismatch.subject, mismatch.problem) == ("KEY-01", "regression")
+    # a full run still reports a declared scenario that it lacks
+    assert [m.subject for m in compare(_results(_all_pass()), declaration)] == [
+        "SSE-02",
+        "scenario of SSE-04",
+    ]
 
 
 def test_a_declared_failure_that_now_passes_is_stale(tmp_path: Path) -> None:
