@@ -37,7 +37,7 @@ from reference_impl.wire.routing import AccountRoutes, ReferenceApp
 from reference_impl.wire.throttling import FIREHOSE_CONTROL_PLANE, RateLimiter
 from reference_impl.wire.transport import InProcessTransport
 
-SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3")
+SERVICES = ("firehose", "kms", "kinesis", "cloudwatch", "s3", "sts")  # sts: GetCallerIdentity only
 # The API layer of each AWS JSON service: an operation is served by its method of the operation's
 # name in snake case (json_protocol.JsonRpcService).
 JSON_APIS: dict[str, type] = {

@@ -1,5 +1,6 @@
 """One app for every service: AWS JSON by X-Amz-Target, RPC v2 CBOR by its path and header, the
-control plane by path (``/_reference/...``, and moto's ``POST /moto-api/reset``), else S3; each
+control plane by path (``/_reference/...``, and moto's ``POST /moto-api/reset``), STS
+GetCallerIdentity by its query-protocol form, else S3; each
 request in the account its credentials select. The
 in-process transport calls ``handle``; the HTTP server calls the app as a WSGI application
 (wsgi.py)."""
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from reference_impl.wire import cbor_protocol, wsgi
+from reference_impl.wire import cbor_protocol, sts_query, wsgi
 from reference_impl.wire.http import Request, Response, json_error
 from reference_impl.wire.json_protocol import JsonRpcService
 
@@ -104,6 +105,8 @@ class ReferenceApp:
             with self.lock:
                 self._tick()
                 return self.control.handle(request, request_id, account)
+        if sts_query.is_query_request(request):  # STS GetCallerIdentity: whose credentials
+            return sts_query.handle(request, request_id, account)
         with self.lock:
             self._tick()
             return self.accounts(account).s3.handle(request, request_id)

@@ -34,7 +34,7 @@ def clean_environment(no_real_aws: None, monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture(scope="module")
 def reference_url() -> Iterator[str]:
-    """A reference server on a manual clock, in an account of its own (it offers no STS)."""
+    """A reference server on a manual clock, in an account of its own (its STS names it)."""
     options = ServerOptions(port=0, clock=ClockMode.MANUAL)
     with ReferenceServer(options, account_id=OTHER_ACCOUNT) as server:
         yield server.url
@@ -57,7 +57,7 @@ def test_aws_endpoint_url_alone_runs_the_suite_there(
         "endpoint_url": reference_url,
         "endpoint_source": "AWS_ENDPOINT_URL",
         "region_source": "the server's health",
-        "account_source": "the server's health (no STS)",
+        "account_source": "STS GetCallerIdentity",
         "implementation": "reference_impl server",
         "models": target["models"],
     }

@@ -96,6 +96,16 @@ def test_the_access_key_is_read_where_sigv4_or_sigv2_carries_it(
     assert access_key_id(headers, query) == key
 
 
+def test_sts_names_the_account_of_the_access_key(cloud: ReferenceCloud) -> None:
+    """GetCallerIdentity is how the harness learns an endpoint's account; other actions fail."""
+    assert cloud.client("sts", aws_access_key_id=A).get_caller_identity()["Account"] == A
+    caller = cloud.client("sts").get_caller_identity()
+    assert (caller["Account"], caller["Arn"]) == (DEFAULT, f"arn:aws:iam::{DEFAULT}:root")
+    with pytest.raises(Exception) as refused:
+        cloud.client("sts").get_session_token()
+    assert code(refused) == "InvalidAction"
+
+
 def test_a_signed_client_acts_in_the_account_of_its_access_key(cloud: ReferenceCloud) -> None:
     signed = cloud.client("firehose", aws_access_key_id=A)
     arn = create_stream(signed, "by-key", A)

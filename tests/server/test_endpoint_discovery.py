@@ -58,12 +58,24 @@ def test_a_manual_clock_server_offers_every_capability(own_server: ReferenceServ
     assert target.now() == DEFAULT_START.timestamp()
 
 
-def test_the_server_names_its_account_and_region_unless_told(own_server: ReferenceServer) -> None:
-    assert EndpointTarget(endpoint_url=own_server.url).account_id == own_server.cloud.account_id
+def test_the_server_names_its_account_and_region_unless_told(
+    own_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """STS names the account of the credentials (a 12-digit access key is its account on the
+    reference server); a told account_id must agree with it."""
+    found = EndpointTarget(endpoint_url=own_server.url)
+    assert (found.account_id, found.account_source) == (
+        own_server.cloud.account_id,
+        "STS GetCallerIdentity",
+    )
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "111122223333")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     told = EndpointTarget(
         endpoint_url=own_server.url, account_id="111122223333", region="eu-west-1"
     )
     assert (told.account_id, told.region) == ("111122223333", "eu-west-1")
+    with pytest.raises(ValueError, match=r"STS GetCallerIdentity at .* answers 111122223333"):
+        EndpointTarget(endpoint_url=own_server.url, account_id="444455556666")
 
 
 def test_wait_bounds_given_as_options_still_win(own_server: ReferenceServer) -> None:
