@@ -137,6 +137,9 @@ def run_suite(
     import pytest
 
     selection = selection or Selection()
+    options = dict(options or {})
+    if workers and target == "endpoint":  # each worker in an account of its own (endpoint.py)
+        options.setdefault("worker_accounts", "on")
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fsc-run-")))
         results_file = scratch / "results.json"
@@ -156,10 +159,11 @@ def run_suite(
             "--tb=no",
             f"--target={target}",
             f"--results={results_file}",
-            *(f"--target-option={key}={value}" for key, value in (options or {}).items()),
+            *(f"--target-option={key}={value}" for key, value in options.items()),
         ]
         if workers:
-            args += ["-n", str(workers)]
+            # The @alone scenarios first, by themselves (scheduling.py).
+            args += ["-n", str(workers), "--alone-first"]
         args += selection.as_pytest_args()
         refused = _Refusals(output)
         with interruptible(sigint=False), _output_to(output, refused):
