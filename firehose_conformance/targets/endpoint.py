@@ -83,7 +83,9 @@ class EndpointTarget(Target):
 
     name = "endpoint"
 
-    def __init__(self, **options: str) -> None:
+    def __init__(self, *, worker_id: str | None = None, **options: str) -> None:
+        """``worker_id`` (``gw3``): act as that xdist worker would (the runner's probe);
+        by default, the worker this process is, if any."""
         unknown = sorted(set(options) - OTHER_OPTIONS - WAIT_OPTIONS)
         if unknown:
             known = ", ".join(sorted(OTHER_OPTIONS | WAIT_OPTIONS))
@@ -99,7 +101,7 @@ class EndpointTarget(Target):
             raise ValueError(f"worker_accounts must be on or off, got {per_worker!r}")
         # A parallel worker acts in an account of its own, unless an account was pinned.
         self.worker_account = (
-            worker_account() if per_worker == "on" and given_account is None else None
+            worker_account(worker_id) if per_worker == "on" and given_account is None else None
         )
         self.accounts_shared = False  # the endpoint ignored the worker's own account
         configured = profile_session(aws_profile)
@@ -268,11 +270,25 @@ class EndpointTarget(Target):
 WORKER_ACCOUNT_BASE = 100_000_000_000
 
 
-def worker_account() -> str | None:
-    """The account of this pytest-xdist worker (``gwK`` -> ``WORKER_ACCOUNT_BASE + K + 1``);
-    None outside a worker."""
-    found = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+def worker_account(worker_id: str | None = None) -> str | None:
+    """The account of pytest-xdist worker ``worker_id`` (by default this process's, if it is
+    one): ``gwK`` -> ``WORKER_ACCOUNT_BASE + K + 1``; None outside a worker."""
+    found = re.fullmatch(r"gw(\d+)", worker_id or os.environ.get("PYTEST_XDIST_WORKER", ""))
     return str(WORKER_ACCOUNT_BASE + int(found.group(1)) + 1) if found else None
+
+
+def workers_have_own_accounts(**options: str) -> bool:
+    """Would two workers of a run with these options act in accounts of their own? Asked of
+    the endpoint itself, as two workers would ask it; False when it cannot tell."""
+    accounts = []
+    for worker in ("gw0", "gw1"):
+        try:
+            probe = EndpointTarget(worker_id=worker, **options)
+        except Exception:
+            return False
+        accounts.append(None if probe.accounts_shared else probe.worker_account)
+        probe.close()
+    return None not in accounts and accounts[0] != accounts[1]
 
 
 def _parallel_workers() -> int:

@@ -134,7 +134,8 @@ def test_in_a_run_no_scenario_is_in_flight_while_an_alone_one_runs() -> None:
 
     timeline = Timeline()
     selection = Selection.requirements(["API-08", "API-13", "SSE-02", "API-04"])
-    run = run_suite(selection=selection, workers=3, plugins=[timeline])
+    # alone_first: as where workers share an account (an in-process target needs it not).
+    run = run_suite(selection=selection, workers=3, alone_first=True, plugins=[timeline])
     alone = {s.nodeid for s in run.results.scenarios if {"API-08", "API-13"} & set(s.requirements)}
     spans = timeline.spans
     assert len(alone) == 3 and alone <= set(spans) and len(spans) > 10

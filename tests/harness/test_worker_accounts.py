@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from firehose_conformance.runner import Selection, run_suite
+from firehose_conformance.runner import Selection, run_suite, workers_share
 from firehose_conformance.targets.endpoint import EndpointTarget, worker_account
 from reference_impl.clock import ClockMode
 from reference_impl.wire.server import ReferenceServer, ServerOptions
@@ -99,6 +99,24 @@ def test_the_workers_of_a_run_each_have_an_account(moto_url: str) -> None:
     target = run.results.provenance["target"]
     assert target["account"] in ("100000000001", "100000000002")
     assert target["accounts"].startswith("one per worker")
-    # The two API-08 scenarios ran alone, and no call of theirs was refused for another's.
+    # The API-08 scenarios ran each in its own account: no call was refused for another's.
     verdicts = {s.name: s.verdict for s in run.results.scenarios if "API-08" in s.requirements}
     assert set(verdicts.values()) == {"passed"}, verdicts
+
+
+def test_the_runner_asks_whether_workers_would_share_an_account(
+    moto_url: str, real_clock_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    assert not workers_share("reference", {}) and not workers_share("moto", {})
+    assert workers_share("aws", {})
+    for url in (moto_url, real_clock_server):
+        assert not workers_share("endpoint", {"endpoint_url": url, "worker_accounts": "on"})
+        assert workers_share("endpoint", {"endpoint_url": url, "worker_accounts": "off"})
+    # An endpoint with one account whatever the credentials (moto told so by MOTO_ACCOUNT_ID):
+    # then the @alone scenarios run by themselves.
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
+    target = _worker(monkeypatch, 0, moto_url)
+    assert target.accounts_shared and target.identity()["accounts"].startswith("shared")
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    assert workers_share("endpoint", {"endpoint_url": moto_url, "worker_accounts": "on"})
