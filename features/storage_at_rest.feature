@@ -128,17 +128,28 @@ Feature: Where data is at rest depends on the source of the delivery stream
     Then the call fails with "InvalidArgumentException", or the stream "S" ends without encryption
     And key "K" has no grants
 
+  # SRC-09: turning SSE on is what is checked, so it is a When and its outcome a Then: a target
+  # that accepts Start or Create with SSE and never shows ENABLED fails SRC-09; it is not set-up
+  # trouble (an error), as it would be in a Given.
   @SRC-09
-  Scenario Outline: Direct PUT data can be protected by turning SSE on (<how>)
-    Given a DirectPut delivery stream "S" <how> with key "K"
+  Scenario: Direct PUT data can be protected by turning SSE on (with encryption started)
+    Given a DirectPut delivery stream "S"
+    When I start encryption on "S" with key "K"
+    Then the call succeeds
+    And the encryption status of "S" becomes "ENABLED"
     When 6 seconds pass
     And I put 3 records to "S" with PutRecord
     Then every put to "S" reports Encrypted true
 
-    Examples:
-      | how                          |
-      | with encryption started      |
-      | created with encryption      |
+  @SRC-09
+  Scenario: Direct PUT data can be protected by turning SSE on (created with encryption)
+    When I create a DirectPut delivery stream "S" with encryption using key "K"
+    Then the call succeeds
+    And the delivery stream "S" becomes "ACTIVE"
+    And the encryption status of "S" becomes "ENABLED"
+    When 6 seconds pass
+    And I put 3 records to "S" with PutRecord
+    Then every put to "S" reports Encrypted true
 
   # SRC-10: real AWS (EV-CLI7010): "This operation is not permitted on KinesisStreamAsSource
   # delivery stream type." A stream that cannot be made is set-up trouble (an error), not this.

@@ -18,7 +18,8 @@ from botocore.exceptions import ClientError
 
 from firehose_conformance.errors import NotImplementedByTarget
 from firehose_conformance.outcome import Outcome
-from firehose_conformance.targets.base import KeyRef, StreamRef, Target
+from firehose_conformance.resources import Kind
+from firehose_conformance.targets.base import KeyRef, Ledger, StreamRef, Target
 
 DIRECT_PUT = "DirectPut"
 KINESIS_SOURCE = "KinesisStreamAsSource"
@@ -38,7 +39,14 @@ def make_records(count: int) -> list[bytes]:
 
 
 # ---- KMS -----------------------------------------------------------------------------------------
-def create_key(target: Target, spec: str = "SYMMETRIC_DEFAULT", usage: str | None = None) -> KeyRef:
+def create_key(
+    target: Target,
+    spec: str = "SYMMETRIC_DEFAULT",
+    usage: str | None = None,
+    *,
+    ledger: Ledger | None = None,
+) -> KeyRef:
+    """A key, entered in ``ledger`` (the scenario's by default; a pooled key: the run's)."""
     tags = {"firehose-conformance": target.run_id, **target.resource_tags()}
     params: dict[str, Any] = {
         "KeySpec": spec,
@@ -49,7 +57,10 @@ def create_key(target: Target, spec: str = "SYMMETRIC_DEFAULT", usage: str | Non
         params["KeyUsage"] = usage
     meta = target.kms.create_key(**params)["KeyMetadata"]
     key = KeyRef(meta["KeyId"], meta["Arn"])
-    target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
+    target.made(Kind.KMS_KEY, key.arn)
+    (ledger or target.ledger).add(
+        f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key)
+    )
     return key
 
 
@@ -67,6 +78,7 @@ def attempt_key(target: Target, spec: str, usage: str) -> Outcome:
     if outcome.ok:
         meta = outcome.response["KeyMetadata"]
         key = KeyRef(meta["KeyId"], meta["Arn"])
+        target.made(Kind.KMS_KEY, key.arn)
         target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
     return outcome
 
@@ -101,6 +113,7 @@ def _create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
         return None, f"CreateKey with Origin EXTERNAL: {made.error_code}: {made.error_message}"
     meta = made.response["KeyMetadata"]
     key = KeyRef(meta["KeyId"], meta["Arn"])
+    target.made(Kind.KMS_KEY, key.arn)
     target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
     params = target.call(
         "kms",
@@ -140,6 +153,7 @@ def _schedule_deletion_quietly(target: Target, key: KeyRef) -> None:
 def create_alias(target: Target, key: KeyRef) -> str:
     name = f"alias/{target.unique_name('alias')}"
     target.kms.create_alias(AliasName=name, TargetKeyId=key.key_id)
+    target.made(Kind.KMS_ALIAS, name)
     target.ledger.add(f"KMS alias {name}", lambda: target.kms.delete_alias(AliasName=name))
     return name
 
@@ -236,6 +250,59 @@ def revoke_all_grants(target: Target, key: KeyRef) -> None:
         target.kms.revoke_grant(KeyId=key.key_id, GrantId=grant["GrantId"])
 
 
+def revoke_at_teardown(target: Target, key: KeyRef, outcome: Outcome) -> None:
+    """A grant the suite itself made (a CreateGrant call that succeeded) is revoked when the
+    scenario ends, so a key it was made on leaves the scenario as it came (a pooled key)."""
+    if outcome.operation != "create_grant" or not outcome.ok:
+        return
+    grant_id = (outcome.response or {}).get("GrantId")
+    if grant_id:
+        target.ledger.add(
+            f"grant {grant_id} on KMS key {key.arn}",
+            lambda: _revoke_quietly(target, key, grant_id),
+        )
+
+
+def _revoke_quietly(target: Target, key: KeyRef, grant_id: str) -> None:
+    try:
+        target.kms.revoke_grant(KeyId=key.key_id, GrantId=grant_id)
+    except ClientError as error:  # the key or the grant is gone already: nothing to undo
+        if error.response["Error"]["Code"] not in (
+            "NotFoundException",
+            "KMSInvalidStateException",
+            "InvalidGrantIdException",
+        ):
+            raise
+
+
+def restore_key(target: Target, key: KeyRef) -> None:
+    """Undo what a scenario may have done to a key lent to it: deletion cancelled, enabled,
+    the default policy, no grant left; then wait (within the KMS bound) until KMS serves the
+    key and lists no grant, so the next scenario finds it as new. AssertionError when it
+    cannot be brought back (the key is then not lent again)."""
+    state = key_metadata(target, key)["KeyState"]
+    if state == "PendingDeletion":
+        target.kms.cancel_key_deletion(KeyId=key.key_id)
+    if state in ("PendingDeletion", "Disabled"):
+        target.kms.enable_key(KeyId=key.key_id)
+    elif state != "Enabled":
+        raise AssertionError(f"KMS key {key.arn} is {state}: it cannot be restored")
+    restore_key_policy(target, key)
+
+    def served_and_grants() -> tuple[str | None, int]:
+        listed = grants(target, key)
+        for grant in listed:  # eventually consistent: revoke whatever still shows
+            _revoke_quietly(target, key, grant["GrantId"])
+        return _kms_refuses(target, key, "GenerateDataKey"), len(listed)
+
+    target.poll(
+        served_and_grants,
+        lambda seen: seen == (None, 0),
+        timeout=target.profile.grant_timeout,
+        what=f"KMS key {key.arn} restored (GenerateDataKey served, no grant listed)",
+    )
+
+
 def key_metadata(target: Target, key: KeyRef) -> dict[str, Any]:
     return target.kms.describe_key(KeyId=key.key_id)["KeyMetadata"]
 
@@ -285,6 +352,7 @@ def create_bucket(target: Target, name: str | None = None) -> str:
     if target.region != "us-east-1":
         params["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
     target.s3.create_bucket(**params)
+    target.made(Kind.S3_BUCKET, bucket)
     if name is None:
         target.ledger.add(f"S3 bucket {bucket}", lambda: delete_bucket(target, bucket))
     tags = target.resource_tags()
@@ -373,6 +441,7 @@ def create_delivery_stream(
         params["Tags"] = _tag_list(tags)
     outcome = target.call("firehose", "create_delivery_stream", validate=validate, **params)
     if outcome.ok:
+        target.made(Kind.DELIVERY_STREAM, name)
         target.ledger.add(f"delivery stream {name}", lambda: delete_stream_quietly(target, name))
     return outcome
 
@@ -487,7 +556,9 @@ ENCRYPTION_ENDS: dict[str, frozenset[str]] = {
 }
 
 
-def _encryption_end(wanted: str) -> Callable[[str], bool]:
+def encryption_end(wanted: str) -> Callable[[str], bool]:
+    """Whether an encryption status read ends the wait for ``wanted`` (ENCRYPTION_ENDS, or a
+    configuration without a Status, which moto shows for a stream created with SSE)."""
     ends = ENCRYPTION_ENDS.get(wanted, frozenset())
     return lambda status: status in ends or status.startswith("(no Status")
 
@@ -502,7 +573,7 @@ def wait_stream_status(target: Target, name: str, wanted: str) -> None:
 def wait_encryption_status(target: Target, name: str, wanted: str) -> None:
     read = partial(encryption_status, target, name)
     what = f"encryption status {wanted} of {name}"
-    await_transition(target, read, lambda status: status == wanted, what, _encryption_end(wanted))
+    await_transition(target, read, lambda status: status == wanted, what, encryption_end(wanted))
 
 
 def settled_stream_status(target: Target, name: str) -> str | None:
@@ -643,6 +714,7 @@ def create_data_stream(target: Target, retention_hours: int = 24) -> str:
     name = target.unique_name("kds")
     tags = target.resource_tags()
     target.kinesis.create_stream(StreamName=name, ShardCount=1, **({"Tags": tags} if tags else {}))
+    target.made(Kind.KINESIS_STREAM, name)
     target.ledger.add(
         f"Kinesis stream {name}",
         lambda: target.kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True),

@@ -3,7 +3,9 @@ a closed pipe does not break, and whether to colour it.
 
 - ``check_file``/``check_dir``: a path the command will write is checked up front, so a typo
   or a read-only directory is one line and exit 2 before a run of minutes or hours, not a
-  traceback after it. Nothing is created by the check.
+  traceback after it. Nothing is left by the check: where the directory exists, a scratch file
+  is made in it and removed at once, as the results are written (permission bits alone do not
+  tell: root may write anywhere by them, yet not into /proc).
 - ``PipeSafe``: ``firehose-conformance requirements | head`` closes the pipe after ten lines;
   the rest of the output is dropped quietly and the command ends with the exit code it would
   have had (a reader that stops early is not an error; ``run | head`` still finishes its run,
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,9 +47,17 @@ def check_dir(directory: Path, what: str, *, shown: Path | None = None) -> Path:
         existing = existing.parent
     if not existing.is_dir():
         raise UsageError(f"{what} {shown}: {existing} is not a directory")
+    action = "write in" if existing == directory else "create directories in"
     if not os.access(existing, os.W_OK | os.X_OK):
-        action = "write in" if existing == directory else "create directories in"
         raise UsageError(f"{what} {shown}: cannot {action} {existing} (permission denied)")
+    if existing == directory:
+        try:
+            with tempfile.NamedTemporaryFile(prefix=".fsc-check-", dir=directory):
+                pass
+        except OSError as error:
+            raise UsageError(
+                f"{what} {shown}: cannot {action} {existing} ({error.strerror})"
+            ) from None
     return directory
 
 

@@ -26,11 +26,12 @@ from typing import Any
 from firehose_conformance.catalog import Requirement
 from firehose_conformance.errors import UsageError
 from firehose_conformance.verdicts import (
-    NOT_IMPLEMENTED,
     REQUIREMENT_VERDICTS,
     SCENARIO_VERDICTS,
     Verdict,
     contribution,
+    missing_operations,
+    not_implemented_cause,
     requirement_verdict,
 )
 
@@ -194,11 +195,19 @@ def _requirement_reason(verdict: Verdict, deciding: list[ScenarioResult], total:
 
 
 def _shared_cause(verdict: Verdict, deciding: list[ScenarioResult]) -> str:
-    """An error whose every deciding scenario has the same cause carries it."""
+    """An error whose every deciding scenario has the same cause carries it. One whose every
+    deciding scenario was blocked by an operation the target does not implement carries them
+    all (``not_implemented: StartDeliveryStreamEncryption, StopDeliveryStreamEncryption``), so
+    that reports list it under each of them rather than nowhere."""
     if verdict is not Verdict.ERROR:
         return ""
     causes = {s.cause for s in deciding}
-    return causes.pop() if len(causes) == 1 else ""
+    if len(causes) == 1:
+        return causes.pop()
+    missing = [missing_operations(s.cause) for s in deciding]
+    if deciding and all(missing):
+        return not_implemented_cause(sorted({op for ops in missing for op in ops}))
+    return ""
 
 
 def not_implemented(results: Results) -> dict[str, list[str]]:
@@ -206,8 +215,7 @@ def not_implemented(results: Results) -> dict[str, list[str]]:
     cause), in catalog order: "StartDeliveryStreamEncryption not implemented: 30 blocked"."""
     blocked: dict[str, list[str]] = {}
     for requirement in results.requirements:
-        if requirement.cause.startswith(NOT_IMPLEMENTED + ":"):
-            operation = requirement.cause.split(":", 1)[1].strip()
+        for operation in missing_operations(requirement.cause):
             blocked.setdefault(operation, []).append(requirement.id)
     return blocked
 

@@ -109,6 +109,20 @@ def cause_of(exc: BaseException) -> str:
     return exc.cause if isinstance(exc, NotImplementedByTarget) else ""
 
 
+def missing_operations(cause: str) -> list[str]:
+    """The operations a ``not_implemented: A`` or ``not_implemented: A, B`` cause names; []
+    for any other cause."""
+    kind, _, operations = cause.partition(":")
+    if kind != NOT_IMPLEMENTED:
+        return []
+    return [op.strip() for op in operations.split(",") if op.strip()]
+
+
+def not_implemented_cause(operations: Iterable[str]) -> str:
+    """The cause for scenarios blocked by these operations: ``not_implemented: A, B``."""
+    return f"{NOT_IMPLEMENTED}: {', '.join(dict.fromkeys(operations))}"
+
+
 def _first_lines(text: str, limit: int = 600) -> str:
     text = " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
     return text if len(text) <= limit else text[: limit - 3] + "..."

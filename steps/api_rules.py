@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
+from firehose_conformance.resources import KeyUse, Kind, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
 
@@ -28,16 +30,25 @@ def _many_streams(t: Target, count: int, encryption: dict[str, Any] | None) -> N
 
 
 @given(step_text('{count:d} DirectPut delivery streams created with encryption using key "{key}"'))
+# OWN: 500 streams per key is the quota checked (API-02): no other scenario's streams may count.
+@declares(keys={"key": KeyUse.OWN}, creates={Kind.DELIVERY_STREAM: "count", Kind.S3_BUCKET: 1})
 def many_streams_on_key(t: Target, world: World, count: int, key: str) -> None:
     _many_streams(t, count, actions.encryption_input(world.key(key)))
 
 
 @given(step_text("{count:d} DirectPut delivery streams"))
+@declares(creates={Kind.DELIVERY_STREAM: "count", Kind.S3_BUCKET: 1})
 def many_streams(t: Target, count: int) -> None:
     _many_streams(t, count, None)
 
 
 # ---- Modelled errors: streams that do not exist, names that cannot be ----------------------------
+def _stream_named(args: Mapping[str, Any]) -> dict[Kind, int]:
+    """CreateDeliveryStream with a name makes a bucket for it (and a stream, if accepted)."""
+    made = 1 if args.get("operation") == "CreateDeliveryStream" else 0
+    return {Kind.S3_BUCKET: made, Kind.DELIVERY_STREAM: made}
+
+
 _CALLS_ON_A_NAME: dict[str, tuple[str, dict[str, Any]]] = {
     "StartDeliveryStreamEncryption": ("start_delivery_stream_encryption", {}),
     "StopDeliveryStreamEncryption": ("stop_delivery_stream_encryption", {}),
@@ -56,6 +67,7 @@ def call_on_missing_stream(t: Target, world: World, operation: str) -> None:
 
 
 @when(step_text("I call Firehose {operation:w} with the delivery stream name {name:StreamName}"))
+@declares(creates=_stream_named)
 def call_with_stream_name(t: Target, world: World, operation: str, name: str) -> None:
     if operation == "CreateDeliveryStream":
         bucket = actions.create_bucket(t)

@@ -6,6 +6,7 @@ from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
 from firehose_conformance.errors import SuiteDefect
+from firehose_conformance.resources import Kind, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
 
@@ -69,6 +70,7 @@ def destination_bucket_deleted(t: Target, world: World, stream: str) -> None:
 
 
 @when(step_text('the destination bucket of "{stream}" is created again'))
+@declares(creates={Kind.S3_BUCKET: 1})
 def destination_bucket_created_again(t: Target, world: World, stream: str) -> None:
     actions.create_bucket(t, world.stream(stream).bucket)
 

@@ -9,25 +9,31 @@ from pytest_bdd import given, when
 from firehose_conformance import actions
 from firehose_conformance.actions import KeyIdForm
 from firehose_conformance.errors import PreconditionUnreachable
+from firehose_conformance.resources import KeyUse, ScenarioDemand, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
 
+from .keys import alias_of_form, key_for
 from .phrases import KeyPhrase, step_text
 
 
 # ---- Given ---------------------------------------------------------------------------------------
 @given(step_text('encryption is enabled on "{stream}" with {key:Key}'))
+@declares(keys={"key": KeyUse.USE})
 def encryption_enabled(t: Target, world: World, stream: str, key: KeyPhrase) -> None:
     actions.enable_encryption(t, world.stream(stream).name, actions.encryption_input(key.of(world)))
 
 
 @given(step_text('encryption on "{stream}" has failed to enable'))
-def encryption_failed_to_enable(t: Target, world: World, stream: str) -> None:
+@declares(anonymous_keys=(("RSA_2048", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC")))
+def encryption_failed_to_enable(
+    t: Target, world: World, stream: str, fsc_demand: ScenarioDemand | None
+) -> None:
     """Reach ENABLING_FAILED through a key Firehose cannot use (AMB-01 (c) / AMB-22)."""
     name = world.stream(stream).name
     refusals = []
     for spec, usage in (("RSA_2048", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC")):
-        key = actions.create_key(t, spec, usage)
+        key = key_for(t, fsc_demand, None, spec, usage)
         outcome = actions.start_encryption(t, name, actions.encryption_input(key))
         if not outcome.ok:
             refusals.append(f"{spec}: {outcome.error_code}")
@@ -55,6 +61,7 @@ def _start(
 
 
 @when(step_text('I start encryption on "{stream}" with {key:Key}'))
+@declares(keys={"key": KeyUse.USE})
 def start_encryption(t: Target, world: World, stream: str, key: KeyPhrase) -> None:
     _start(t, world, stream, actions.encryption_input(key.of(world)))
 
@@ -72,6 +79,7 @@ def start_encryption_with_raw_input(
 
 
 @when(step_text('I start encryption on "{stream}" with key "{key}" using those credentials'))
+@declares(keys={"key": KeyUse.USE})
 def start_encryption_as_other_caller(t: Target, world: World, stream: str, key: str) -> None:
     encryption = actions.encryption_input(world.key(key))
     _start(t, world, stream, encryption, client=world.resources.other_caller)
@@ -82,6 +90,7 @@ _GIVEN_AS = 'I start encryption on "{stream}" with a customer managed key ARN gi
 
 
 @when(step_text(_GIVEN_AS + 'the {form:KeyForm} of "{key}"'))
+@declares(keys={"key": KeyUse.USE}, creates=alias_of_form)
 def start_encryption_key_arn_in_form(
     t: Target, world: World, stream: str, form: KeyIdForm, key: str
 ) -> None:

@@ -8,6 +8,7 @@ from pytest_bdd import then
 
 from firehose_conformance import actions
 from firehose_conformance.errors import Violation
+from firehose_conformance.resources import KeyUse, declares
 from firehose_conformance.spec_facts import ENCRYPTION_STATUSES
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
@@ -81,7 +82,7 @@ def encryption_status_becomes(t: Target, world: World, stream: str, status: str)
         lambda: _status(t, world, stream),
         lambda seen: seen == status,
         f"encryption status {status} of {stream}",
-        terminal=actions.ENCRYPTION_ENDS.get(status, frozenset()).__contains__,
+        terminal=actions.encryption_end(status),
     )
 
 
@@ -111,6 +112,7 @@ def encryption_not_turned_on(t: Target, world: World, stream: str) -> None:
 
 # ---- The key -------------------------------------------------------------------------------------
 @then(step_text('the encryption of "{stream}" uses {key:Key}'))
+@declares(keys={"key": KeyUse.USE})
 def encryption_uses(t: Target, world: World, stream: str, key: KeyPhrase) -> None:
     """Encryption is ENABLED with that key (SSE-16: an AWS owned key "doesn't contain a value
     for KeyARN"). Polled: right after a key change the configuration may still show the old one."""
@@ -150,6 +152,7 @@ def _spoken(key: KeyPhrase) -> str:
 
 
 @then(step_text('the encryption of "{stream}" is never "ENABLED" with key "{key}"'))
+@declares(keys={"key": KeyUse.USE})
 def encryption_never_enabled_with(t: Target, world: World, stream: str, key: str) -> None:
     arn = world.key(key).arn
     config = _final_config(t, world, stream)
@@ -159,6 +162,7 @@ def encryption_never_enabled_with(t: Target, world: World, stream: str, key: str
 
 
 @then(step_text('the encryption of "{stream}" shows key "{key}", or {other:KeyWhileGranted}'))
+@declares(keys={"key": KeyUse.USE, "other.key": KeyUse.USE, "other.granted": KeyUse.LEND})
 def encryption_shows_key_or_other(
     t: Target, world: World, stream: str, key: str, other: KeyWhileGranted
 ) -> None:

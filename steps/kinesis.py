@@ -6,9 +6,11 @@ from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
 from firehose_conformance.actions import KeyIdForm
+from firehose_conformance.resources import KeyUse, Kind, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Put, World
 
+from .keys import alias_of_form
 from .phrases import RecordRun, step_text
 
 
@@ -34,11 +36,13 @@ def _arn(t: Target, world: World, data_stream: str) -> str:
 
 # ---- Given ---------------------------------------------------------------------------------------
 @given(step_text('a Kinesis data stream "{data_stream}"'))
+@declares(creates={Kind.KINESIS_STREAM: 1})
 def kinesis_data_stream(t: Target, world: World, data_stream: str) -> None:
     _new_data_stream(t, world, data_stream)
 
 
 @given(step_text('a Kinesis data stream "{data_stream}" encrypted with key "{key}"'))
+@declares(keys={"key": KeyUse.USE}, creates={Kind.KINESIS_STREAM: 1})
 def data_stream_encrypted(t: Target, world: World, data_stream: str, key: str) -> None:
     name = _new_data_stream(t, world, data_stream)
     actions.encrypt_data_stream(t, name, world.key(key).arn)
@@ -47,17 +51,20 @@ def data_stream_encrypted(t: Target, world: World, data_stream: str, key: str) -
 @given(
     step_text('a Kinesis data stream "{data_stream}" with a retention period of {hours:d} hours')
 )
+@declares(creates={Kind.KINESIS_STREAM: 1})
 def data_stream_with_retention(t: Target, world: World, data_stream: str, hours: int) -> None:
     _new_data_stream(t, world, data_stream, hours)
 
 
 @given(step_text('a delivery stream "{stream}" reading from Kinesis data stream "{data_stream}"'))
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def kinesis_sourced_stream(t: Target, world: World, stream: str, data_stream: str) -> None:
     source = _arn(t, world, data_stream)
     world.resources.streams[stream] = actions.new_delivery_stream(t, kinesis_stream_arn=source)
 
 
 @given(step_text('a delivery stream reading from Kinesis data stream "{data_stream}" can be made'))
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def kinesis_sourced_stream_can_be_made(t: Target, world: World, data_stream: str) -> None:
     """A control: the same stream without an encryption input becomes ACTIVE, so what happens
     to one with it is the encryption input's doing, not the source's (a target that cannot read
@@ -72,6 +79,7 @@ def kinesis_sourced_stream_can_be_made(t: Target, world: World, data_stream: str
         'with encryption using key "{key}"'
     )
 )
+@declares(keys={"key": KeyUse.USE}, creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def create_kinesis_sourced_stream_with_sse(
     t: Target, world: World, stream: str, data_stream: str, key: str
 ) -> None:
@@ -100,6 +108,7 @@ def put_to_data_stream(t: Target, world: World, count: int, data_stream: str) ->
         "{form:KeyForm}"
     )
 )
+@declares(keys={"key": KeyUse.USE}, creates=alias_of_form)
 def start_data_stream_encryption(
     t: Target, world: World, data_stream: str, key: str, form: KeyIdForm
 ) -> None:
@@ -115,6 +124,7 @@ def start_data_stream_encryption(
         '"{encryption_type}" and key "{key}"'
     )
 )
+@declares(keys={"key": KeyUse.USE})
 def start_data_stream_encryption_of_type(
     t: Target, world: World, data_stream: str, encryption_type: str, key: str
 ) -> None:
@@ -125,6 +135,7 @@ def start_data_stream_encryption_of_type(
 
 
 @when(step_text('I enable encryption of Kinesis data stream "{data_stream}" with key "{key}"'))
+@declares(keys={"key": KeyUse.USE})
 def enable_data_stream_encryption(t: Target, world: World, data_stream: str, key: str) -> None:
     actions.encrypt_data_stream(t, world.data_stream(data_stream), world.key(key).arn)
 

@@ -7,6 +7,7 @@ from pytest_bdd import given, then, when
 from firehose_conformance import actions
 from firehose_conformance.actions import PutOperation
 from firehose_conformance.errors import SuiteDefect
+from firehose_conformance.resources import KeyUse, Kind, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import Put, World
 
@@ -68,7 +69,8 @@ def put_until_refused(
     made = world.sent.puts[before:]
     accepted = sum(p.outcome.ok for p in made)
     world.calls.note = (
-        f"no put refused within {waited:g} s, the KMS bound; {accepted} put(s) accepted"
+        f"no put refused within the KMS bound of {t.profile.grant_timeout:g} s; "
+        f"{accepted} put(s) accepted"
         if world.calls.last.ok
         else f"after {waited:g} s and {len(made)} put(s), {accepted} of them accepted"
     )
@@ -77,6 +79,7 @@ def put_until_refused(
 
 
 @given(step_text('a caller without KMS permissions on key "{key}"'))
+@declares(keys={"key": KeyUse.USE}, per_run={Kind.IAM_ROLE})
 def caller_without_kms_permissions(t: Target, world: World, key: str) -> None:
     world.resources.other_caller = t.restricted_caller(world.key(key))
 

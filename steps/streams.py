@@ -9,15 +9,18 @@ from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
 from firehose_conformance.errors import PreconditionUnreachable
+from firehose_conformance.resources import KeyUse, Kind, ScenarioDemand, declares
 from firehose_conformance.targets.base import Target
 from firehose_conformance.world import World
 
 from .checks import assert_kms_failure_described
+from .keys import key_for
 from .phrases import KeyPhrase, step_text
 
 
 # ---- Given ---------------------------------------------------------------------------------------
 @given(step_text('a DirectPut delivery stream "{stream}"'))
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def delivery_stream(t: Target, world: World, stream: str) -> None:
     world.resources.streams[stream] = actions.new_delivery_stream(t)
 
@@ -25,30 +28,21 @@ def delivery_stream(t: Target, world: World, stream: str) -> None:
 @given(
     step_text('a DirectPut delivery stream "{stream}" that buffers records for {seconds:d} seconds')
 )
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def delivery_stream_buffering(t: Target, world: World, stream: str, seconds: int) -> None:
     world.resources.streams[stream] = actions.new_delivery_stream(t, buffer_seconds=seconds)
     world.resources.buffer_seconds[stream] = seconds
 
 
-@given(step_text('a DirectPut delivery stream "{stream}" created with encryption with key "{key}"'))
-def delivery_stream_created_with_sse(t: Target, world: World, stream: str, key: str) -> None:
-    encryption = actions.encryption_input(world.key(key))
-    made = actions.new_delivery_stream(t, encryption=encryption)
-    world.resources.streams[stream] = made
-    actions.wait_encryption_status(t, made.name, "ENABLED")
-
-
-@given(step_text('a DirectPut delivery stream "{stream}" with encryption started with key "{key}"'))
-def delivery_stream_with_sse_started(t: Target, world: World, stream: str, key: str) -> None:
-    encryption = actions.encryption_input(world.key(key))
-    made = actions.new_delivery_stream(t)
-    world.resources.streams[stream] = made
-    actions.enable_encryption(t, made.name, encryption)
-
-
 @given(step_text('a delivery stream "{stream}" whose creation failed'))
-def delivery_stream_creation_failed(t: Target, world: World, stream: str) -> None:
-    key = actions.create_key(t, "RSA_2048", "ENCRYPT_DECRYPT")
+@declares(
+    anonymous_keys=(("RSA_2048", "ENCRYPT_DECRYPT"),),
+    creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1},
+)
+def delivery_stream_creation_failed(
+    t: Target, world: World, stream: str, fsc_demand: ScenarioDemand | None
+) -> None:
+    key = key_for(t, fsc_demand, None, "RSA_2048", "ENCRYPT_DECRYPT")
     made, outcome = actions.attempt_delivery_stream(t, encryption=actions.encryption_input(key))
     if not outcome.ok:
         raise PreconditionUnreachable(
@@ -70,11 +64,13 @@ def _create(
 
 
 @when(step_text('I create a DirectPut delivery stream "{stream}" with encryption using {key:Key}'))
+@declares(keys={"key": KeyUse.USE}, creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def create_stream_with_sse(t: Target, world: World, stream: str, key: KeyPhrase) -> None:
     _create(t, world, stream, actions.encryption_input(key.of(world)))
 
 
 @when(step_text('I create a DirectPut delivery stream "{stream}" without an encryption input'))
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def create_stream_without_sse(t: Target, world: World, stream: str) -> None:
     _create(t, world, stream, None)
 
@@ -84,6 +80,7 @@ def create_stream_without_sse(t: Target, world: World, stream: str) -> None:
         'I create a DirectPut stream "{stream}" with the raw encryption input {encryption:Json}'
     )
 )
+@declares(creates={Kind.DELIVERY_STREAM: 1, Kind.S3_BUCKET: 1})
 def create_stream_with_raw_input(
     t: Target, world: World, stream: str, encryption: dict[str, Any]
 ) -> None:
@@ -91,6 +88,7 @@ def create_stream_with_raw_input(
 
 
 @when(step_text('I create a DirectPut delivery stream with the same name as "{stream}"'))
+@declares(creates={Kind.DELIVERY_STREAM: 1})
 def create_stream_same_name(t: Target, world: World, stream: str) -> None:
     taken = world.stream(stream)
     world.calls.record(actions.create_delivery_stream(t, taken.name, bucket=taken.bucket))
@@ -173,6 +171,7 @@ def creating_failed_is_explained(t: Target, world: World, stream: str) -> None:
 
 
 @then(step_text('the delivery stream "{stream}" is never ACTIVE with encryption using key "{key}"'))
+@declares(keys={"key": KeyUse.USE})
 def stream_never_active_with_key(t: Target, world: World, stream: str, key: str) -> None:
     """Once creation has ended (and, for an ACTIVE stream, its enable attempt), the stream is
     not ACTIVE with SSE on the key. No fixed wait: a refused Create made nothing."""

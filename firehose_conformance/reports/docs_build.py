@@ -33,8 +33,9 @@ EXPECTATIONS_DIR = ROOT / "expectations"
 CI_TARGETS: tuple[str, ...] = tuple(t for t in ("reference", "moto") if t in FACTORIES)
 """The targets the project runs in CI, each with a committed conformance page."""
 RECORDED: dict[str, str] = {
-    "localstack": "scripts/localstack.sh (LocalStack community without Docker; about 5 minutes), "
-    "then `firehose-conformance docs --results reports/results-localstack.json`",
+    "localstack": "scripts/localstack.sh (LocalStack community on the host, without Docker; "
+    "about 4 minutes once its venv is installed), then "
+    "`firehose-conformance docs --results reports/results-localstack.json`",
 }
 """Labelled runs CI does not make, each with a committed page: how to make the run again."""
 
@@ -74,7 +75,7 @@ def _recorded_run(results: Results, name: str, declaration: Declaration | None) 
     identity = results.provenance.get("target") or {}
     packages = results.provenance.get("packages") or {}
     req, scen = results.requirement_summary, results.summary
-    lines = ["## The run", ""]
+    lines = ["", "## The run", ""]  # after the legend's paragraph
     who = identity.get("implementation") or identity.get("server") or "an unnamed server"
     where = ", ".join(
         f"{key} {identity[key]}" for key in ("region", "account") if identity.get(key)

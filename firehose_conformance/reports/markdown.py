@@ -13,7 +13,7 @@ from firehose_conformance.reports import mdtext
 from firehose_conformance.reports.merge import Merged, Row
 from firehose_conformance.reports.normalise import stable_reason
 from firehose_conformance.reports.symbols import label, legend_line, shown, symbol
-from firehose_conformance.verdicts import SCENARIO_VERDICTS, Verdict
+from firehose_conformance.verdicts import SCENARIO_VERDICTS, Verdict, missing_operations
 
 ROLLUP = (
     "A requirement is failed if a scenario failed on it (a failure counts against the "
@@ -130,11 +130,11 @@ def _reasons(merged: Merged, row: Row, reason: Callable[[str], str], spec_link: 
             continue
         lines.append(f"- `{run_label}` {symbol(cell.verdict)} {label(cell.verdict)}")
         scenarios = [s for found_label, s in problems if found_label == run_label]
-        if cell.cause.startswith("not_implemented:"):  # said once, not per scenario
-            operation = cell.cause.split(":", 1)[1].strip()
-            count = sum(s.cause == cell.cause for s in scenarios)
-            lines.append(f"  - {operation} not implemented ({count} scenario(s))")
-            scenarios = [s for s in scenarios if s.cause != cell.cause]
+        operations = missing_operations(cell.cause)
+        if operations:  # said once, not per scenario
+            count = sum(bool(missing_operations(s.cause)) for s in scenarios)
+            lines.append(f"  - {', '.join(operations)} not implemented ({count} scenario(s))")
+            scenarios = [s for s in scenarios if not missing_operations(s.cause)]
         for scenario in scenarios:
             text = mdtext.escape(reason(scenario.reason))
             name = mdtext.escape(scenario.name)

@@ -5,7 +5,8 @@
 region=…``; the region may also come from ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile).
 Other options: ``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…``
 (``--profile``, a named profile), the wait bounds of ``WaitProfile`` in seconds,
-``iam_propagation_seconds=…`` and ``cleanup_pause_seconds=…``.
+``iam_propagation_seconds=…``, ``cleanup_pause_seconds=…`` and ``pool=no`` (every scenario
+makes its own keys, none shared or lent: see pool.py).
 ``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own tests only (an emulator standing
 in for AWS, with dummy credentials); see ``aws_options``. An endpoint configured for boto3
 (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, the profile's) is never followed: the target
@@ -51,6 +52,9 @@ from firehose_conformance.aws_clients import (
 )
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import TargetMisbehaved
+from firehose_conformance.pool import KeyPool
+from firehose_conformance.pricing import describe, estimate
+from firehose_conformance.resources import Kind, RunPlan
 from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
 from firehose_conformance.targets.aws_resources import (
     KEY_PENDING_WINDOW_DAYS,
@@ -90,6 +94,7 @@ class AwsTarget(Target):
     """
 
     name = "aws"
+    plans = True
     capabilities = frozenset({Capability.IAM, Capability.CLOUDTRAIL})
     excluded_tags = EXCLUDED_TAGS
 
@@ -109,7 +114,13 @@ class AwsTarget(Target):
         self._session = _session(parsed)
         self.caller_arn, self.partition = self._confirm_account()
         self.started = time.time()
-        self._run_ledger = Ledger()  # run-level resources (IAM roles), removed at close
+        self._run_ledger = Ledger()  # run-level resources (IAM roles, pooled keys), at close
+        self._plan: RunPlan | None = None
+        # What the run said it would create and what it did: the results' provenance.target
+        # (a dict kept up to date, so the identity taken at the first scenario shows the end).
+        self._resources: dict[str, Any] = {"planned": None, "created": {}, "pooled_keys": {}}
+        # Keys shared by scenarios that only use them, or lent to one at a time (pool.py).
+        self.pool = KeyPool(self._run_ledger, self._pool_changed) if parsed.pool else None
         self._provisioned = False
         self._closed = False
         self._delivery_role = parsed.role_arn
@@ -144,8 +155,35 @@ class AwsTarget(Target):
         partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
         return arn, partition
 
-    def identity(self) -> dict[str, str]:
-        return {**super().identity(), "partition": self.partition, "caller": self.caller_arn}
+    def identity(self) -> dict[str, Any]:
+        return {
+            **super().identity(),
+            "partition": self.partition,
+            "caller": self.caller_arn,
+            "resources": self._resources,
+        }
+
+    def expect(self, plan: RunPlan) -> None:
+        """The selected scenarios' demand, for the plan (before anything is created)."""
+        self._plan = plan
+        planned = plan.totals()
+        planned[Kind.IAM_ROLE.value] += 0 if self.options.role_arn else 1  # the delivery role
+        self._resources["planned"] = {
+            **planned,
+            "KMS keys shared": sum(1 for k in plan.pool_keys() if not k.lent),
+            "KMS keys lent": sum(1 for k in plan.pool_keys() if k.lent),
+            "KMS keys own": plan.own[Kind.KMS_KEY],
+            "scenarios": plan.scenarios,
+            "estimated_usd": round(estimate(plan).total, 2),
+        }
+
+    def _pool_changed(self) -> None:
+        if self.pool is not None:
+            self._resources["pooled_keys"] = self.pool.record()
+
+    def made(self, kind: str, name: str) -> None:
+        super().made(kind, name)
+        self._resources["created"] = dict(self.created)
 
     def make_client(self, service: str, *, validate: bool) -> Any:
         # Throttling is waited out by Target.invoke (and observed where a scenario asks); 5xx
@@ -186,6 +224,7 @@ class AwsTarget(Target):
                 f"it; inline policy for S3, Kinesis and KMS on this run's resources only"
             )
         excluded = ", ".join(f"@{tag} ({why})" for tag, why in self.excluded_tags.items())
+        counts = self._plan_counts()
         lines = [
             f"aws target: account {self.account_id} (STS: {self.caller_arn}), "
             f"region {self.region} (pinned, from {self.region_source})"
@@ -197,6 +236,7 @@ class AwsTarget(Target):
             "delivery streams, Kinesis data streams",
             f"  - if a scenario needs it (@needs-iam): IAM role {ROLE_PATH}"
             f"{caller_role_name(self.run_id)}, a caller without KMS permissions",
+            *counts,
             "removed after each scenario and at the end, also on failure, Ctrl-C or SIGTERM "
             f"(KMS keys: deletion scheduled in {KEY_PENDING_WINDOW_DAYS} days, the shortest)",
             f"not run here: {excluded}",
@@ -205,6 +245,30 @@ class AwsTarget(Target):
             f"[--run-id {self.run_id}] [--yes]",
         ]
         return "\n".join(lines)
+
+    def _plan_counts(self) -> list[str]:
+        """The counts and the cost of the selected scenarios (none before ``expect``)."""
+        plan = self._plan
+        if plan is None:
+            return ["  counts: not known (no selection was given to the target)"]
+        planned = self._resources["planned"]
+        pooled = sorted(plan.pool_keys())
+        shared = [k for k in pooled if not k.lent]
+        lines = [
+            f"counts for the {plan.scenarios} scenario(s) selected that run here "
+            "(from their steps; a creation refused, or a scenario stopped early, creates less):",
+            f"  - KMS keys: {planned[Kind.KMS_KEY.value]} = {len(shared)} shared by the "
+            f"scenarios that only use them + {len(pooled) - len(shared)} lent to one scenario "
+            "at a time that changes it or reads its grants, restored after it (both made once, "
+            f"removed at the end) + {plan.own[Kind.KMS_KEY]} of scenarios that make them as "
+            "the check or change them for good",
+        ]
+        for kind in Kind:
+            if kind is not Kind.KMS_KEY:
+                lines.append(f"  - {kind.value}: {planned[kind.value]}")
+        if pooled:
+            lines.append("  pooled keys: " + ", ".join(k.describe() for k in pooled))
+        return lines + ["  " + line for line in describe(estimate(plan))]
 
     def _provision(self) -> None:
         """Print the plan, arm the interruption handlers, then create the run's delivery role."""
@@ -228,6 +292,7 @@ class AwsTarget(Target):
                 tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: Firehose delivery",
             )
+            self.made(Kind.IAM_ROLE, name)
             if self.options.iam_propagation_seconds:
                 self._say(
                     f"aws target: waiting {self.options.iam_propagation_seconds:g} s for IAM "
@@ -253,6 +318,8 @@ class AwsTarget(Target):
         if self._closed:
             return
         self._closed = True
+        if self.pool is not None:
+            self.pool.closing = True  # no lent key is restored for a next scenario now
         if not self._provisioned:
             return
         try:
@@ -264,6 +331,7 @@ class AwsTarget(Target):
         finally:
             self._interrupts.uninstall()
             atexit.unregister(self.close)
+        self._say(f"aws target: {self._made_summary()}")
         if problems:
             self._say("aws target: could not remove: " + "; ".join(problems))
             self._say(f"aws target: {self._sweep_hint()}")
@@ -276,6 +344,14 @@ class AwsTarget(Target):
             attempts=CLEANUP_ATTEMPTS,
             pause=lambda attempt: time.sleep(self.options.cleanup_pause_seconds * attempt),
         )
+
+    def _made_summary(self) -> str:
+        made = ", ".join(f"{kind.value} {self.created[kind.value]}" for kind in Kind)
+        planned = self._resources["planned"]
+        if planned is None:
+            return f"created: {made}"
+        said = ", ".join(f"{kind.value} {planned[kind.value]}" for kind in Kind)
+        return f"created: {made} (the plan said: {said})"
 
     def _sweep_hint(self) -> str:
         return (
@@ -304,6 +380,7 @@ class AwsTarget(Target):
                 tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: a caller without KMS",
             )
+            self.made(Kind.IAM_ROLE, name)
             credentials = self._assume(arn)
             session = PinnedSession(
                 aws_access_key_id=credentials["AccessKeyId"],

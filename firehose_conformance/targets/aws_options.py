@@ -25,6 +25,7 @@ from firehose_conformance.targets.base import (
 )
 
 YES = frozenset({"yes", "true", "1"})
+NO = frozenset({"no", "false", "0"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 ACCOUNT_ID = re.compile(r"\d{12}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
@@ -57,6 +58,7 @@ OTHER_OPTIONS = frozenset(
         "aws_profile",
         "iam_propagation_seconds",
         "cleanup_pause_seconds",
+        "pool",
     }
 )
 ALLOW_HINT = "--allow-live-aws (or --target-option allow_live_aws=yes)"
@@ -73,6 +75,7 @@ class AwsOptions:
     profile: WaitProfile
     iam_propagation_seconds: float
     cleanup_pause_seconds: float
+    pool: bool = True  # keys shared or lent across scenarios (pool.py); no: each its own
 
     @property
     def testing(self) -> bool:
@@ -106,6 +109,9 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
     role_arn = options.get("role_arn") or None
     if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
         raise ValueError(f"role_arn must be an IAM role ARN, got {role_arn!r}")
+    pool = str(options.get("pool", "yes")).lower()
+    if pool not in YES | NO:
+        raise ValueError(f"pool must be yes or no, got {options['pool']!r}")
     endpoint_url = _endpoint_url(options.get("endpoint_url") or None)
     testing = endpoint_url is not None
     bounds = wait_overrides(options)
@@ -126,6 +132,7 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
             options.get("cleanup_pause_seconds", str(0.1 if testing else CLEANUP_PAUSE_SECONDS)),
             allow_zero=True,
         ),
+        pool=pool in YES,
     )
 
 

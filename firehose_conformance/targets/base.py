@@ -12,9 +12,10 @@ import math
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -28,6 +29,10 @@ from botocore.parsers import ResponseParserError
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.errors import CapabilityMissing, NotImplementedByTarget, TargetMisbehaved
 from firehose_conformance.outcome import Outcome
+
+if TYPE_CHECKING:
+    from firehose_conformance.pool import KeyPool
+    from firehose_conformance.resources import RunPlan
 
 T = TypeVar("T")
 
@@ -201,12 +206,17 @@ class Target:
     # Scenario tags this target does not run, each with the reason its N/A verdict gives (the
     # aws target: @slow and @scale, which a real account cannot do in reasonable time or cost).
     excluded_tags: ClassVar[Mapping[str, str]] = {}
+    plans: ClassVar[bool] = False  # told the selection's demand before it starts (expect)
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, bool], GuardedClient] = {}
         self.ledger = Ledger()
         self.run_id = uuid.uuid4().hex[:6]
         self._counter = itertools.count(1)
+        # Keys that scenarios only use, shared for the run (pool.KeyPool); None: every scenario
+        # makes its own (targets that reset between scenarios, where keys cost nothing).
+        self.pool: KeyPool | None = None
+        self.created: Counter[str] = Counter()  # what the run made, by resources.Kind value
 
     def identity(self) -> dict[str, str]:
         """Whom the run talked to, for the results' provenance; subclasses add what they know."""
@@ -449,6 +459,14 @@ class Target:
 
     def close(self) -> None:
         """Called once at the end of the run."""
+
+    def made(self, kind: str, name: str) -> None:
+        """Called by ``actions`` for every resource it creates (``kind``: a resources.Kind)."""
+        self.created[str(kind)] += 1
+
+    def expect(self, plan: RunPlan) -> None:
+        """The selected scenarios' demand, before the first one starts (the aws target states
+        it in its plan); other targets need not know."""
 
     def unique_name(self, kind: str) -> str:
         return f"fsc-{self.run_id}-{kind}-{next(self._counter)}"

@@ -100,7 +100,10 @@ def describe_server(url: str, headers: Mapping[str, str]) -> dict[str, str]:
     health = _get_json(f"{base}/_localstack/health")
     if isinstance(health, dict) and isinstance(health.get("version"), str):
         edition = health.get("edition")
-        suffix = f" ({edition})" if isinstance(edition, str) and edition else ""
+        # A LocalStack run on the host (not its Docker image) has no edition marker file and
+        # says "unknown" (localstack/utils/analytics/metadata.py): that says nothing.
+        said = isinstance(edition, str) and edition not in ("", "unknown")
+        suffix = f" ({edition})" if said else ""
         found["implementation"] = f"LocalStack {health['version']}{suffix}"
     elif isinstance(_get_json(f"{base}/moto-api/data.json"), dict):
         found["implementation"] = "moto server"

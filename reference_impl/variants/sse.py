@@ -178,7 +178,12 @@ def failure_description_sticks(p: Patcher) -> None:
         return shown
 
 
-@deviant("create-ignores-encryption-input", "SSE-14", evidence="is DISABLED, expected ENABLED")
+@deviant(
+    "create-ignores-encryption-input",
+    "SSE-14",
+    "SRC-09",
+    evidence="is DISABLED, expected ENABLED",
+)
 def create_ignores_encryption_input(p: Patcher) -> None:
     """CreateDeliveryStream accepts the encryption input and then ignores it (SSE stays off)."""
 
@@ -459,6 +464,7 @@ def failure_description_on_the_stream(p: Patcher) -> None:
 @conforming(
     "encryption-configuration-absent-while-creating",
     "SSE-14",
+    "SRC-09",
     "GRT-01",
     "PUT-04",
     "API-10",

@@ -111,3 +111,32 @@ def test_bad_declarations_name_the_problem(tmp_path: Path, text: str, fragment: 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such expectations file"):
         load_declaration(tmp_path / "missing.toml")
+
+
+REPO = Path(__file__).resolve().parents[2]
+DECLARATIONS = sorted((REPO / "expectations").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", DECLARATIONS, ids=lambda p: p.stem)
+def test_the_committed_declarations_load_and_name_only_catalog_requirements(path: Path) -> None:
+    """moto.toml and localstack.toml: a typo in an ID would only show as "unknown" in a run
+    (LocalStack's is not run in CI), so it is caught here."""
+    declaration = load_declaration(path)
+    catalog = load_catalog()
+    named = [e.subject for e in declaration.expectations if e.kind == "requirement"]
+    assert named and set(named) <= set(catalog)
+    assert len(named) == len(set(named))
+    assert all(e.verdict != "passed" for e in declaration.expectations)
+
+
+def test_localstack_sh_says_how_to_use_it_and_refuses_a_bad_argument() -> None:
+    """Before it installs or starts anything: --help, and an unknown argument in one line."""
+    import subprocess
+
+    script = REPO / "scripts" / "localstack.sh"
+    shown = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+    assert shown.returncode == 0
+    assert "Usage:" in shown.stdout and "LOCALSTACK_EXPECTATIONS" in shown.stdout
+    refused = subprocess.run([script, "--nope"], capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 2
+    assert refused.stderr == "localstack.sh: unknown argument --nope (see --help)\n"

@@ -22,7 +22,7 @@ from firehose_conformance.commands.run import (
 )
 from firehose_conformance.errors import UsageError
 from firehose_conformance.outputs import check_dir, check_file, colour_wanted
-from firehose_conformance.results import Results, ScenarioResult, build_results
+from firehose_conformance.results import Results, ScenarioResult, build_results, not_implemented
 from firehose_conformance.runner import Selection
 
 LONG = (
@@ -114,6 +114,51 @@ def test_an_operation_not_implemented_is_said_once_not_in_the_failure_list() -> 
     )
 
 
+def _blocked(rid: str, causes: list[str]) -> list[ScenarioResult]:
+    """Error scenarios of ``rid``, one per cause (LocalStack answers 501 for Start and Stop)."""
+    return [
+        ScenarioResult(
+            f"x::{rid}-{n}",
+            "F",
+            f"scenario {n} of {rid}",
+            [rid],
+            [],
+            "error",
+            "HTTP 501" if cause else "HTTP 500 InternalFailure",
+            0.01,
+            charged=[rid],
+            cause=cause,
+        )
+        for n, cause in enumerate(causes)
+    ]
+
+
+def test_a_requirement_blocked_by_two_missing_operations_is_listed_under_both() -> None:
+    start = "not_implemented: StartDeliveryStreamEncryption"
+    stop = "not_implemented: StopDeliveryStreamEncryption"
+    scenarios = [
+        *_blocked("SSE-07", [start, stop, start]),
+        *_blocked("SSE-02", [start]),
+        *_blocked("API-06", [start, ""]),  # one of them is some other error
+    ]
+    results = build_results(
+        target="t", started_at="now", duration_s=1.0, scenarios=scenarios, catalog=load_catalog()
+    )
+    causes = {r.id: r.cause for r in results.requirements if r.verdict == "error"}
+    assert causes == {
+        "SSE-02": start,
+        "SSE-07": f"{start}, StopDeliveryStreamEncryption",
+        "API-06": "",
+    }
+    assert not_implemented(results) == {
+        "StartDeliveryStreamEncryption": ["SSE-02", "SSE-07"],
+        "StopDeliveryStreamEncryption": ["SSE-07"],
+    }
+    table = render_table(results)
+    assert "StopDeliveryStreamEncryption not implemented: 1 requirement blocked (SSE-07)" in table
+    assert [line.split()[0] for line in failure_list(results).splitlines()[:1]] == ["API-06"]
+
+
 def test_requirements_outside_the_selection_are_one_line_not_rows() -> None:
     results = _results(
         {"SSE-02": ("passed", "")},
@@ -198,6 +243,15 @@ def test_an_unwritable_path_is_one_line_and_nothing_is_created(tmp_path: Path) -
         check_dir(blocker / "deep" / "er", "--docs-dir")
     assert check_file(tmp_path / "new" / "dir" / "r.json", "--results")
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_directory_that_refuses_files_is_found_by_trying_not_by_its_mode(tmp_path: Path) -> None:
+    """Root passes every permission check, yet no file can be made in /proc: only a try tells."""
+    with pytest.raises(UsageError, match=r"^--results /proc/r\.json: cannot write in /proc \("):
+        check_file(Path("/proc/r.json"), "--results")
+    assert check_file(tmp_path / "r.json", "--results")
+    assert list(tmp_path.iterdir()) == []  # the try leaves nothing behind
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ HTTP 500s as errors, and bad usage (an unreachable URL, unknown options) as one 
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -15,6 +16,7 @@ from firehose_conformance.cli import main
 from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget
+from firehose_conformance.targets.endpoint_probe import describe_server
 from firehose_conformance.targets.endpoint_probe import tidy as _tidy
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06"
@@ -191,3 +193,47 @@ def test_tidy_shows_an_html_error_page_by_its_title() -> None:
         "HTTP 500 500 from Start: an HTML page titled '500 Internal Server Error'"
     )
     assert _tidy("HTTP 503 Slow from X:\n  try  later") == "HTTP 503 Slow from X: try later"
+
+
+class _LocalStackHealth(BaseHTTPRequestHandler):
+    """Answers GET /_localstack/health as LocalStack does, with the edition the test sets."""
+
+    edition = "unknown"
+
+    def do_GET(self) -> None:
+        found = self.path == "/_localstack/health"
+        body = json.dumps({"version": "2026.3.0", "edition": self.edition}).encode()
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body) if found else 0))
+        self.end_headers()
+        if found:
+            self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("edition", "implementation"),
+    [
+        # LocalStack on the host (no Docker image, no edition marker) says "unknown".
+        ("unknown", "LocalStack 2026.3.0"),
+        ("", "LocalStack 2026.3.0"),
+        ("community", "LocalStack 2026.3.0 (community)"),
+    ],
+)
+def test_localstack_is_named_by_its_health_without_an_unknown_edition(
+    edition: str, implementation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_LocalStackHealth, "edition", edition)
+    server = HTTPServer(("127.0.0.1", 0), _LocalStackHealth)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        found = describe_server(url, {"server": "hypercorn-h11"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found == {"server": "hypercorn-h11", "implementation": implementation}

@@ -84,7 +84,10 @@ def test_normalise_replaces_what_varies_between_runs() -> None:
         "at 2026-11-28 10:00:00.123+00:00; expected ENABLED within 120 s"
     )
     assert stable_reason("names: ['fsc-ab12cd-bulk-1', 'fsc-ab1...") == (
-        "names: ['fsc-…-bulk-1', 'fsc-…..."
+        "names: ['fsc-…-bulk-{n}', 'fsc-…..."
+    )
+    assert stable_reason("within the KMS bound of 10 s; 28 put(s) accepted") == (
+        "within the KMS bound of 10 s; {n} put(s) accepted"
     )
     assert stable_reason(reason) == (
         "stream fsc-…-fh-3 key arn:aws:kms:us-east-1:123456789012:key/{uuid} record {hex} "
@@ -171,6 +174,42 @@ def test_not_implemented_is_said_once_per_operation(make_results) -> None:
     assert "When I start: 501" not in markdown  # not repeated scenario by scenario
     page = render_html(merged, scenarios_by_requirement(load_all_scenario_texts()))
     assert "StartDeliveryStreamEncryption not implemented: 2 requirement(s) blocked" in page
+
+
+def test_a_requirement_blocked_by_start_and_stop_is_said_once_under_both(make_results) -> None:
+    """LocalStack answers 501 for Start and for Stop: SSE-07's scenarios name either."""
+    import dataclasses
+
+    from firehose_conformance.results import build_results
+
+    base = make_results("emu", {"SSE-07": "error"})
+    template = next(s for s in base.scenarios if s.verdict == "error")
+    scenarios = [s for s in base.scenarios if s.verdict != "error"] + [
+        dataclasses.replace(
+            template,
+            nodeid=f"{template.nodeid}-{operation}",
+            name=f"{template.name} ({operation})",
+            cause=f"not_implemented: {operation}DeliveryStreamEncryption",
+            reason=f"When I {operation.lower()}: 501",
+        )
+        for operation in ("Start", "Stop")
+    ]
+    results = build_results(
+        target="emu",
+        started_at=base.started_at,
+        duration_s=base.duration_s,
+        scenarios=scenarios,
+        catalog=load_catalog(),
+    )
+    markdown = render_markdown(merge([results], load_catalog()), stable=True)
+    assert "- `emu`: StopDeliveryStreamEncryption not implemented: 1 requirement blocked" in (
+        markdown
+    )
+    assert (
+        "  - StartDeliveryStreamEncryption, StopDeliveryStreamEncryption not implemented "
+        "(2 scenario(s))"
+    ) in markdown
+    assert ": 501" not in markdown
 
 
 def test_html_renders_the_ambiguities_and_the_stances_with_links(make_results) -> None:
