@@ -2,6 +2,9 @@ Feature: The API's own rules: limits, errors and argument validation
   Error codes are those modelled in BC-FH for each operation, plus the framework errors
   ValidationException and SerializationException that AWS front-ends answer for shape violations
   (AMB-21).
+  A scenario tagged alone observes a limit of the whole account (the five calls per second of
+  DG-LIM, API-08; the quotas of API-02 and API-11): in a run with workers (run -n N) it runs while
+  no other scenario is in flight, so that no other's calls use up the limit it checks.
 
   Background:
     Given a symmetric customer managed key "K"
@@ -31,7 +34,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # API-02: "You can use a CMK of type CUSTOMER_MANAGED_CMK to encrypt up to 500 Firehose streams.
   # If a CreateDeliveryStream or StartDeliveryStreamEncryption operation exceeds this limit,
   # Firehose throws a LimitExceededException."
-  @API-02 @scale
+  @API-02 @scale @alone
   Scenario: A customer managed key encrypts at most 500 delivery streams
     # checks: API-02 (up to 500 streams on one key are allowed)
     Given 500 DirectPut delivery streams created with encryption using key "K"
@@ -83,7 +86,7 @@ Feature: The API's own rules: limits, errors and argument validation
 
   # API-08 (DG-LIM): "The following operations can provide up to five invocations per second
   # (this is a hard limit)": a capacity. Five calls within one second are all served.
-  @API-08
+  @API-08 @alone
   Scenario: Five Describe calls within one second are all served
     Given a DirectPut delivery stream "S"
     When I describe "S" 5 times within one second without retrying
@@ -91,7 +94,7 @@ Feature: The API's own rules: limits, errors and argument validation
 
   # API-08: beyond the capacity a call may be throttled (AMB-17: the code is not stated), and is
   # then served after the back-off AWS SDKs use; nothing else goes wrong.
-  @API-08
+  @API-08 @alone
   Scenario: Calls beyond five per second are served or throttled, and served after back-off
     Given a DirectPut delivery stream "S"
     When I describe "S" 20 times at once without retrying
@@ -103,7 +106,7 @@ Feature: The API's own rules: limits, errors and argument validation
   # not that excess calls must be refused.
   # stance: API-13 / AMB-17: beyond five calls in a second, the others are throttled with
   # ThrottlingException or LimitExceededException.
-  @API-13
+  @API-13 @alone
   Scenario: More than five Describe calls in one second are throttled
     Given a DirectPut delivery stream "S"
     When I describe "S" 20 times at once without retrying
@@ -145,7 +148,7 @@ Feature: The API's own rules: limits, errors and argument validation
     And the delivery stream "S" is eventually gone
 
   # API-11: "By default, you can create up to 5,000 Firehose streams per ... Region."
-  @API-11 @scale
+  @API-11 @scale @alone
   Scenario: The default quota is 5,000 delivery streams per Region
     # checks: API-11 (up to 5,000 streams are allowed)
     Given 5000 DirectPut delivery streams

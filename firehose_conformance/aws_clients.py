@@ -62,6 +62,27 @@ def dummy_session(region: str | None) -> PinnedSession:
     )
 
 
+def account_session(account_id: str, region: str | None) -> PinnedSession:
+    """Dummy credentials whose access key id is the 12-digit ``account_id``: for emulators that
+    take such a key as the account (the reference server, LocalStack); never for AWS."""
+    return PinnedSession(
+        aws_access_key_id=account_id,
+        aws_secret_access_key=DUMMY_CREDENTIALS,
+        region_name=region,
+    )
+
+
+def add_account_header(client: Any, account_id: str) -> None:
+    """Every request of ``client`` names ``account_id`` in ``x-moto-account-id`` (moto_server's
+    way to choose an account, ``moto/core/responses.py`` ``get_current_account``; other
+    emulators ignore the header)."""
+
+    def name_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account_id
+
+    client.meta.events.register("before-sign", name_account)
+
+
 def or_dummy_credentials(session: PinnedSession) -> PinnedSession:
     """``session``, or a dummy-credential one in its region when the chain found nothing."""
     if session.get_credentials() is not None:

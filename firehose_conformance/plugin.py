@@ -42,6 +42,7 @@ from firehose_conformance.locations import spec_nodeid
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
 from firehose_conformance.runner import Selection
+from firehose_conformance.scheduling import ALONE, OPTION, write_alone
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
@@ -58,6 +59,7 @@ from firehose_conformance.world import Observations
 OTHER_TAGS = {
     "scale": "needs hundreds or thousands of resources (BB-scale)",
     "slow": "takes long on a real account (BB-slow)",
+    ALONE: "observes an account-wide limit: runs with no other scenario in flight (run -n N)",
 }
 _VERDICT_KEY = "fsc_verdict"
 _STEP_KEY = pytest.StashKey[str]()
@@ -81,6 +83,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--results", default=None, help="write the results JSON here", dest="fsc_results"
+    )
+    group.addoption(
+        OPTION,
+        action="store_true",
+        default=False,
+        help="with -n N: the @alone scenarios first, with no other in flight",
+        dest="fsc_alone_first",
     )
     group.addoption(
         "--catalog",
@@ -116,6 +125,11 @@ def pytest_configure(config: pytest.Config) -> None:
             f"-m names {', '.join(unknown)}: not a requirement ID of the catalog "
             "(firehose-conformance requirements lists them)"
         )
+    if config.pluginmanager.hasplugin("xdist"):  # run -n N: @alone scenarios by themselves
+        from firehose_conformance import scheduling
+
+        if not config.pluginmanager.is_registered(scheduling):
+            config.pluginmanager.register(scheduling, "fsc-scheduling")
     config.stash[_COLLECTOR_KEY] = Collector(config, catalog)
     config.pluginmanager.register(config.stash[_COLLECTOR_KEY], "fsc-collector")
     if hasattr(config, "workerinput") and config.getoption("--results"):
@@ -150,6 +164,7 @@ def _tags(item: pytest.Item) -> set[str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     catalog = config.stash[_COLLECTOR_KEY].catalog
     unknown: dict[str, list[str]] = {}
+    write_alone(config, [item.nodeid for item in items if ALONE in _tags(item)])
     for item in items:
         for tag in _tags(item):
             if REQUIREMENT_ID.match(tag) and tag not in catalog:

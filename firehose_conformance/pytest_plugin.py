@@ -216,11 +216,24 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"firehose-conformance: {error}") from None
     # The project's plugin reads its settings from its own options' destinations (fsc_*),
     # which are set here before it is registered, so its defaults do not replace them.
+    options = dict(settings.options)
+    if _parallel(config):  # -n N, as run -n N: a worker account each, @alone first if shared
+        from firehose_conformance.runner import workers_share
+
+        if settings.target == "endpoint":
+            options.setdefault("worker_accounts", "on")
+        if not hasattr(config, "workerinput") and workers_share(settings.target, options):
+            config.option.fsc_alone_first = True
     config.option.fsc_target = settings.target
-    config.option.fsc_target_option = [f"{k}={v}" for k, v in settings.options.items()]
+    config.option.fsc_target_option = [f"{k}={v}" for k, v in options.items()]
     config.option.fsc_results = str(settings.results)
     config.pluginmanager.import_plugin(PLUGIN)
     config.pluginmanager.register(_Finish(settings), "firehose-conformance-finish")
+
+
+def _parallel(config: pytest.Config) -> bool:
+    """pytest-xdist's controller with -n N (N > 0), or one of its workers."""
+    return hasattr(config, "workerinput") or bool(getattr(config.option, "numprocesses", None))
 
 
 class _Finish:

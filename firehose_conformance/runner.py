@@ -120,6 +120,7 @@ def run_suite(
     results_path: Path | None = None,
     junit_path: Path | None = None,
     workers: int = 0,
+    alone_first: bool | None = None,
     plugins: Sequence[object] = (),
     output: TextIO | None = None,
 ) -> SuiteRun:
@@ -131,12 +132,18 @@ def run_suite(
     ``NothingSelected`` for a selection of no scenario, ``SuiteInterrupted`` when stopped before
     anything was selected, ``SuiteError`` when pytest refused the arguments or nothing ran.
 
+    With ``workers``, the ``@alone`` scenarios run first with nothing else in flight when the
+    workers may share an account (``alone_first``: None decides so, see ``workers_share``).
+
     SIGTERM stops the run as Ctrl-C does (a ``KeyboardInterrupt``): the results come back with
     ``interrupted`` set, the scenario that was running ``interrupted``, the rest ``not_run``.
     """
     import pytest
 
     selection = selection or Selection()
+    options = dict(options or {})
+    if workers and target == "endpoint":  # each worker in an account of its own (endpoint.py)
+        options.setdefault("worker_accounts", "on")
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fsc-run-")))
         results_file = scratch / "results.json"
@@ -156,10 +163,12 @@ def run_suite(
             "--tb=no",
             f"--target={target}",
             f"--results={results_file}",
-            *(f"--target-option={key}={value}" for key, value in (options or {}).items()),
+            *(f"--target-option={key}={value}" for key, value in options.items()),
         ]
         if workers:
             args += ["-n", str(workers)]
+            if workers_share(target, options) if alone_first is None else alone_first:
+                args.append("--alone-first")  # the @alone scenarios first, by themselves
         args += selection.as_pytest_args()
         refused = _Refusals(output)
         with interruptible(sigint=False), _output_to(output, refused):
@@ -191,6 +200,20 @@ def run_suite(
             results_path=results_path,
             junit_path=junit_path,
         )
+
+
+def workers_share(target: str, options: Mapping[str, str]) -> bool:
+    """May the workers of a run share an account, hence its quotas and rate limits? Not on
+    the in-process targets (each worker has an implementation of its own), nor on an endpoint
+    that gives each worker its own account (asked of it, endpoint.py); on any other, yes
+    (``aws``: one account)."""
+    if target in ("reference", "moto"):
+        return False
+    if target == "endpoint" and options.get("worker_accounts") == "on":
+        from firehose_conformance.targets.endpoint import workers_have_own_accounts
+
+        return not workers_have_own_accounts(**options)
+    return True
 
 
 @contextmanager

@@ -55,7 +55,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--results", type=Path, help="results JSON (default reports/results-TARGET.json)"
     )
     run.add_argument("--junit", type=Path, help="JUnit XML (default reports/junit-TARGET.xml)")
-    run.add_argument("-n", "--workers", type=int, default=0, help="parallel workers (pytest-xdist)")
+    run.add_argument(
+        "-n",
+        "--workers",
+        type=int,
+        default=0,
+        help="parallel workers (pytest-xdist); against a target that really waits, many "
+        "(e.g. 16): each works in an account of its own where the target allows it",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines while running")
     add_live_aws_flags(run)
     run.add_argument(

@@ -31,6 +31,21 @@ class ControlPlane:
     endpoint_url: str
     capabilities: frozenset[Capability] = frozenset()
     health: dict[str, Any] = field(default_factory=dict)
+    # The account the calls act on (a parallel worker's own); None: the server's default one.
+    account_id: str | None = None
+
+    def in_account(self, account_id: str) -> ControlPlane:
+        """The same control plane, acting on ``account_id`` (at-rest, key deletion, reset)."""
+        return ControlPlane(self.endpoint_url, self.capabilities, self.health, account_id)
+
+    def _scope(self) -> dict[str, str]:
+        return {"account_id": self.account_id} if self.account_id else {}
+
+    def caller_account(self) -> str | None:
+        """The account ``health`` says a request signed with our access key id acts in (the
+        server's rule: a 12-digit key id is that account), as STS would say it."""
+        found = self.call("GET", "health").get("account_id")
+        return str(found) if found else None
 
     @staticmethod
     def discover(endpoint_url: str) -> ControlPlane | None:
@@ -57,16 +72,21 @@ class ControlPlane:
         return float(self.call("GET", "clock")["now"])
 
     def at_rest(self) -> dict[str, list[bytes]]:
-        resources = self.call("GET", "at-rest")["resources"]
+        query = f"?account_id={self.account_id}" if self.account_id else ""
+        resources = self.call("GET", f"at-rest{query}")["resources"]
         return {arn: [base64.b64decode(b) for b in blobs] for arn, blobs in resources.items()}
 
     def delete_key(self, key_id: str) -> None:
-        self.call("POST", "kms/delete-key", {"KeyId": key_id})
+        self.call("POST", "kms/delete-key", {"KeyId": key_id, **self._scope()})
 
     def reset(self) -> None:
-        self.call("POST", "reset", {})
+        """Forget the account acted on (``account_id``), or every account and the clock."""
+        self.call("POST", "reset", self._scope())
 
     # ---- the wire ---------------------------------------------------------------------------
+    def _credentials(self) -> dict[str, str]:
+        return _credential_header(self.account_id) if self.account_id else {}
+
     def call(
         self,
         method: str,
@@ -80,7 +100,8 @@ class ControlPlane:
             f"{self.endpoint_url}{PREFIX}{path}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers={"Content-Type": "application/json", "Accept": "application/json"}
+            | self._credentials(),
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -99,6 +120,15 @@ class ControlPlane:
             raise TargetMisbehaved(
                 f"control plane {PREFIX}{path} answered something other than JSON"
             ) from None
+
+
+def _credential_header(account_id: str) -> dict[str, str]:
+    """An unsigned SigV4 ``Authorization`` header naming ``account_id`` as the access key id
+    (the server reads the key id and verifies no signature)."""
+    scope = f"{account_id}/20260101/us-east-1/firehose/aws4_request"
+    return {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
+    }
 
 
 def _error_text(raw: bytes) -> str:

@@ -28,6 +28,8 @@ from typing import Any
 
 from firehose_conformance.aws_clients import (
     EMULATOR_TIMEOUTS,
+    account_session,
+    add_account_header,
     client_config,
     configured_region,
     is_aws_host,
@@ -66,7 +68,9 @@ EMULATOR_PROFILE = WaitProfile(
 # A clock the suite moves (a reference server on a manual clock): waiting costs no wall time, so
 # the bounds are the in-process reference target's, and every verdict can match its verdicts.
 CLOCK_PROFILE = WaitProfile(poll_initial=1.0, poll_max=30.0)
-OTHER_OPTIONS = frozenset({"endpoint_url", "region", "account_id", "aws_profile"})
+OTHER_OPTIONS = frozenset(
+    {"endpoint_url", "region", "account_id", "aws_profile", "worker_accounts"}
+)
 ACCOUNT_ID = re.compile(r"\d{12}")
 NO_ENDPOINT = (
     "needs an endpoint URL: --endpoint-url URL, AWS_ENDPOINT_URL, or --target-option "
@@ -79,7 +83,9 @@ class EndpointTarget(Target):
 
     name = "endpoint"
 
-    def __init__(self, **options: str) -> None:
+    def __init__(self, *, worker_id: str | None = None, **options: str) -> None:
+        """``worker_id`` (``gw3``): act as that xdist worker would (the runner's probe);
+        by default, the worker this process is, if any."""
         unknown = sorted(set(options) - OTHER_OPTIONS - WAIT_OPTIONS)
         if unknown:
             known = ", ".join(sorted(OTHER_OPTIONS | WAIT_OPTIONS))
@@ -89,6 +95,15 @@ class EndpointTarget(Target):
         if given_account is not None and not ACCOUNT_ID.fullmatch(given_account):
             raise ValueError(f"account_id must be 12 digits, got {given_account!r}")
         aws_profile = options.get("aws_profile") or None
+        # "on": the runner's workers (run -n N) each act in an account of their own.
+        per_worker = options.get("worker_accounts", "off")
+        if per_worker not in ("on", "off"):
+            raise ValueError(f"worker_accounts must be on or off, got {per_worker!r}")
+        # A parallel worker acts in an account of its own, unless an account was pinned.
+        self.worker_account = (
+            worker_account(worker_id) if per_worker == "on" and given_account is None else None
+        )
+        self.accounts_shared = False  # the endpoint ignored the worker's own account
         configured = profile_session(aws_profile)
         endpoint = one_endpoint(configured, options.get("endpoint_url"))
         if endpoint is None:
@@ -112,10 +127,16 @@ class EndpointTarget(Target):
             self.region, self.region_source = str(health["region"]), "the server's health"
         else:
             self.region_source = "default"
-        # The usual credential chain; dummy credentials when it finds none (emulators accept any).
-        self._session = or_dummy_credentials(profile_session(aws_profile, self.region))
+        if self.worker_account is not None:  # the access key id, and moto's header, name it
+            self._session = account_session(self.worker_account, self.region)
+            if self.control is not None:
+                self.control = self.control.in_account(self.worker_account)
+        else:  # the usual chain; dummy credentials when it finds none (emulators accept any)
+            self._session = or_dummy_credentials(profile_session(aws_profile, self.region))
         headers = check_firehose(self.client("firehose").raw, self.endpoint_url)
         self.account_id, self.account_source = self._account(given_account, health)
+        if self.worker_account is not None and self.account_id != self.worker_account:
+            self.accounts_shared = True  # e.g. an emulator with one account whatever the key
         self.server = describe_server(self.endpoint_url, headers) if self.control is None else {}
 
     def _account(self, given: str | None, health: dict[str, Any]) -> tuple[str, str]:
@@ -131,6 +152,10 @@ class EndpointTarget(Target):
             return found, "STS GetCallerIdentity"
         if given is not None:
             return given, "account_id (no STS)"
+        if self.worker_account is not None and self.control is not None:
+            found = self.control.caller_account()  # asked with the worker's access key id
+            if found:
+                return found, "the server's health for these credentials (no STS)"
         if health.get("account_id"):
             return str(health["account_id"]), "the server's health (no STS)"
         return self.account_id, "default (no STS)"
@@ -144,6 +169,14 @@ class EndpointTarget(Target):
             "account_source": self.account_source,
             **self.server,
         }
+        if self.worker_account is not None:
+            found["accounts"] = (
+                "shared: the endpoint ignored each worker's own account (access key id "
+                f"{self.worker_account}, x-moto-account-id); STS answered {self.account_id}"
+                if self.accounts_shared
+                else "one per worker (12-digit access key id and x-moto-account-id): "
+                f"{WORKER_ACCOUNT_BASE + 1}, {WORKER_ACCOUNT_BASE + 2}, ..."
+            )
         if self.control is not None:  # the reference server says what it is
             health = self.control.health
             found["implementation"] = f"{health.get('implementation', '?')} server"
@@ -186,14 +219,30 @@ class EndpointTarget(Target):
     def delete_key_now(self, key: KeyRef) -> None:
         self._control(Capability.KEY_DELETION).delete_key(key.key_id)
 
+    def _resets_own_account(self) -> bool:
+        """A parallel worker on a reference server has an account nobody else uses: it starts
+        each scenario with that account emptied and empties it afterwards, at once."""
+        return (
+            self.control is not None
+            and self.worker_account is not None
+            and not (self.accounts_shared)
+        )
+
     def start_scenario(self) -> None:
-        """On a manual clock the run has the server to itself: each scenario starts afresh."""
-        if self.has(Capability.CLOCK):
-            self._control(Capability.CLOCK).reset()
+        """On a manual clock the run has the server to itself: each scenario starts afresh.
+        A worker's own account on a reference server starts empty too."""
+        if self.has(Capability.CLOCK) or self._resets_own_account():
+            assert self.control is not None
+            self.control.reset()
 
     def finish_scenario(self) -> list[str]:
         if self.has(Capability.CLOCK):
             self.ledger.entries.clear()  # the next reset removes everything at once
+            return []
+        if self._resets_own_account():
+            assert self.control is not None
+            self.ledger.entries.clear()  # the worker's account, emptied at once
+            self.control.reset()
             return []
         return super().finish_scenario()
 
@@ -201,7 +250,10 @@ class EndpointTarget(Target):
         config = client_config(
             self.region, validate=validate, timeouts=EMULATOR_TIMEOUTS, path_style=True
         )
-        return make_client(self._session, service, config, self.endpoint_url)
+        made = make_client(self._session, service, config, self.endpoint_url)
+        if self.worker_account is not None:
+            add_account_header(made, self.worker_account)
+        return made
 
     def invoke(self, client: Any, method: str, params: dict[str, Any], *, retry_throttling: bool):
         """As ``Target.invoke``; an HTML error page in a 5xx is shown by its title only."""
@@ -210,6 +262,33 @@ class EndpointTarget(Target):
         except TargetMisbehaved as error:
             error.args = (tidy(str(error)),)  # the same exception (its kind decides the verdict)
             raise
+
+
+# Parallel workers' accounts: gw0 acts in 100000000001, gw1 in 100000000002, ... (12 digits:
+# the reference server and LocalStack take a 12-digit access key id as the account, moto_server
+# the header x-moto-account-id).
+WORKER_ACCOUNT_BASE = 100_000_000_000
+
+
+def worker_account(worker_id: str | None = None) -> str | None:
+    """The account of pytest-xdist worker ``worker_id`` (by default this process's, if it is
+    one): ``gwK`` -> ``WORKER_ACCOUNT_BASE + K + 1``; None outside a worker."""
+    found = re.fullmatch(r"gw(\d+)", worker_id or os.environ.get("PYTEST_XDIST_WORKER", ""))
+    return str(WORKER_ACCOUNT_BASE + int(found.group(1)) + 1) if found else None
+
+
+def workers_have_own_accounts(**options: str) -> bool:
+    """Would two workers of a run with these options act in accounts of their own? Asked of
+    the endpoint itself, as two workers would ask it; False when it cannot tell."""
+    accounts = []
+    for worker in ("gw0", "gw1"):
+        try:
+            probe = EndpointTarget(worker_id=worker, **options)
+        except Exception:
+            return False
+        accounts.append(None if probe.accounts_shared else probe.worker_account)
+        probe.close()
+    return None not in accounts and accounts[0] != accounts[1]
 
 
 def _parallel_workers() -> int:

@@ -6,7 +6,7 @@ directory that stands for the emulator's checkout (it holds ``expectations/moto.
 the venv of the wheel under test first on PATH and the two substitutions README documents: the
 package ``firehose-sse-conformance`` is that wheel, and port 5000 a free one.
 
-The job runs the whole suite on moto_server, serially (5 to 10 minutes), so it runs only with
+The job runs the whole suite on moto_server (-n 16: about two minutes), so it runs only with
 ``--run-ci-example``: ``.ci/run`` passes it on every build, where this is its moto_server leg.
 Without it, the block is still extracted, parsed and substituted, so an edit of README that this
 test could no longer run fails at once.

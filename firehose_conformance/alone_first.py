@@ -1,0 +1,87 @@
+"""The xdist scheduler of ``run -n N`` (see ``scheduling.py``): ``@alone`` items first, alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from xdist.scheduler.load import LoadScheduling
+
+
+class AloneFirstScheduling(LoadScheduling):
+    """LoadScheduling, except that the ``@alone`` items go first to one worker, with nothing
+    sent to any other until the last of them has finished; afterwards each worker is kept at
+    two items (the one it runs and the next: an xdist worker starts an item only once it knows
+    the next one or is told to stop), so that a long scenario never holds a queue behind it."""
+
+    def __init__(self, config: Any, log: Any, alone: Callable[[], set[str]]) -> None:
+        super().__init__(config, log)
+        self.alone = alone  # the @alone nodeids, known once every worker has collected
+        self.alone_left: set[int] = set()
+
+    def schedule(self) -> None:
+        assert self.collection_is_completed
+        if self.collection is not None:
+            for node in self.nodes:
+                self.check_schedule(node)
+            return
+        if not self._check_nodes_have_same_collection():
+            self.log("**Different tests collected, aborting run**")
+            return
+        self.collection = next(iter(self.node2collection.values()))
+        wanted = self.alone()
+        alone = [i for i, nodeid in enumerate(self.collection) if nodeid in wanted]
+        self.alone_left = set(alone)
+        self.pending[:] = [i for i in range(len(self.collection)) if i not in self.alone_left]
+        if not self.collection:
+            return
+        if alone:
+            first = self.nodes[0]
+            self.node2pending[first].extend(alone)
+            first.send_runtest_some(alone)
+            if self.pending:  # its successor, so that the last alone item starts
+                self._send_tests(first, 1)
+            else:
+                first.shutdown()
+            for node in self.nodes[1:]:
+                if not self.pending:
+                    node.shutdown()
+            return
+        for node in self.nodes:
+            self.check_schedule(node)
+
+    def mark_test_complete(self, node: Any, item_index: int, duration: float = 0) -> None:
+        self.node2pending[node].remove(item_index)
+        if item_index in self.alone_left:
+            self.alone_left.discard(item_index)
+            if not self.alone_left:  # the last one is done: everyone starts
+                for each in self.nodes:
+                    self.check_schedule(each)
+            return
+        self.check_schedule(node, duration=duration)
+
+    def check_schedule(self, node: Any, duration: float = 0) -> None:
+        if node.shutting_down or self.alone_left:
+            return
+        if self.pending:
+            wanted = 2 - len(self.node2pending[node])
+            if wanted > 0:
+                self._send_tests(node, wanted)
+        else:
+            node.shutdown()
+
+    def remove_pending_tests_from_node(self, node: Any, indices: Sequence[int]) -> None:
+        raise NotImplementedError()
+
+    def remove_node(self, node: Any) -> str | None:
+        """A crashed worker's items go back to the queue, to run as any other (the crash is
+        reported for the item it was running); only alone items still held by a live worker
+        are waited for."""
+        crashed = super().remove_node(node)
+        held = {i for pending in self.node2pending.values() for i in pending}
+        if self.alone_left and not self.alone_left & held:
+            self.alone_left.clear()
+            for each in self.nodes:
+                self.check_schedule(each)
+        self.alone_left &= held
+        return crashed

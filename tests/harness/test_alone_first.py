@@ -1,0 +1,145 @@
+"""run -n N's scheduler: @alone scenarios first, with no other scenario in flight."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from firehose_conformance.alone_first import AloneFirstScheduling
+from firehose_conformance.scheduling import pytest_xdist_make_scheduler, read_alone, write_alone
+
+
+class FakeNode:
+    """What the scheduler sees of an xdist worker: items sent, and a shutdown."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sent: list[int] = []
+        self.shutting_down = False
+        self.gateway = SimpleNamespace(id=name)
+
+    def send_runtest_some(self, indices: list[int]) -> None:
+        self.sent.extend(indices)
+
+    def shutdown(self) -> None:
+        self.shutting_down = True
+
+
+def _config(workers: int) -> SimpleNamespace:
+    options = {"maxschedchunk": None, "fsc_alone_first": True, "tx": [], "numprocesses": workers}
+    return SimpleNamespace(
+        getoption=options.get, getvalue=options.get, option=SimpleNamespace(**options)
+    )
+
+
+COLLECTION = [
+    "steps/test_spec.py::test_a",
+    "steps/test_spec.py::test_quota",
+    "steps/test_spec.py::test_b",
+    "steps/test_spec.py::test_rate",
+    "steps/test_spec.py::test_c",
+    "steps/test_spec.py::test_d",
+    "steps/test_spec.py::test_e",
+]
+
+
+def _scheduler(workers: int, monkeypatch: pytest.MonkeyPatch) -> tuple[AloneFirstScheduling, list]:
+    monkeypatch.setattr(
+        "xdist.scheduler.load.parse_tx_spec_config", lambda config: ["popen"] * workers
+    )
+    alone = {n for n in COLLECTION if n.endswith(("_quota", "_rate", "::a", "::b"))}
+    scheduler = AloneFirstScheduling(_config(workers), None, lambda: alone)
+    nodes = [FakeNode(f"gw{i}") for i in range(workers)]
+    for node in nodes:
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, COLLECTION)
+    scheduler.schedule()
+    return scheduler, nodes
+
+
+def _run_next(scheduler: AloneFirstScheduling, node: FakeNode) -> int:
+    """The node finishes the item it is running (the first it holds)."""
+    index = scheduler.node2pending[node][0]
+    scheduler.mark_test_complete(node, index)
+    return index
+
+
+def test_alone_items_run_first_on_one_worker_while_the_others_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scheduler, (first, second, third) = _scheduler(3, monkeypatch)
+    # The two alone items, then one successor (a worker starts an item once it knows the next).
+    assert first.sent == [1, 3, 0]
+    assert second.sent == third.sent == []
+    assert not (second.shutting_down or third.shutting_down)
+    assert _run_next(scheduler, first) == 1
+    assert second.sent == third.sent == []  # one alone item still to run: nobody else starts
+    assert _run_next(scheduler, first) == 3
+    # The last alone one is done: every worker is topped up to two items.
+    assert first.sent == [1, 3, 0, 2]
+    assert second.sent == [4, 5] and third.sent == [6]
+    while scheduler.has_pending:
+        for node in (first, second, third):
+            if scheduler.node2pending[node]:
+                _run_next(scheduler, node)
+    assert sorted(first.sent + second.sent + third.sent) == list(range(len(COLLECTION)))
+    assert first.shutting_down and second.shutting_down and third.shutting_down
+
+
+def test_without_alone_items_every_worker_starts_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tests.harness.test_alone_first.COLLECTION", [f"t::{i}" for i in range(5)])
+    _, (first, second) = _scheduler(2, monkeypatch)
+    assert first.sent == [0, 1] and second.sent == [2, 3]
+
+
+def test_only_alone_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tests.harness.test_alone_first.COLLECTION", ["t::a", "t::b"])
+    _, (first, second) = _scheduler(2, monkeypatch)
+    assert first.sent == [0, 1] and first.shutting_down
+    assert second.sent == [] and second.shutting_down
+
+
+def test_workers_name_their_alone_items_in_files_the_scheduler_reads(tmp_path) -> None:
+    for worker in ("gw0", "gw1"):
+        config = SimpleNamespace(workerinput={"workerid": worker, "fsc_alone_dir": str(tmp_path)})
+        write_alone(config, ["steps/test_spec.py::test_rate"])
+    assert read_alone(str(tmp_path)) == {"steps/test_spec.py::test_rate"}
+    write_alone(SimpleNamespace(), ["x"])  # not a worker of such a run: nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gw0.json", "gw1.json"]
+
+
+def test_only_a_run_that_asks_gets_the_scheduler() -> None:
+    config = SimpleNamespace(getoption=lambda name, default=None: False)
+    assert pytest_xdist_make_scheduler(config, None) is None
+
+
+class Timeline:
+    """On the controller: when each scenario started and ended (xdist forwards both)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[float]] = {}
+
+    def pytest_runtest_logstart(self, nodeid: str, location: object) -> None:
+        self.spans[nodeid] = [time.monotonic(), float("inf")]
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: object) -> None:
+        self.spans[nodeid][1] = time.monotonic()
+
+
+@pytest.mark.slow
+def test_in_a_run_no_scenario_is_in_flight_while_an_alone_one_runs() -> None:
+    from firehose_conformance.runner import Selection, run_suite
+
+    timeline = Timeline()
+    selection = Selection.requirements(["API-08", "API-13", "SSE-02", "API-04"])
+    # alone_first: as where workers share an account (an in-process target needs it not).
+    run = run_suite(selection=selection, workers=3, alone_first=True, plugins=[timeline])
+    alone = {s.nodeid for s in run.results.scenarios if {"API-08", "API-13"} & set(s.requirements)}
+    spans = timeline.spans
+    assert len(alone) == 3 and alone <= set(spans) and len(spans) > 10
+    for nodeid in alone:
+        start, end = spans[nodeid]
+        overlapping = [n for n, (s, e) in spans.items() if n != nodeid and s < end and e > start]
+        assert overlapping == [], f"{nodeid} ran alongside {overlapping}"
