@@ -1,11 +1,23 @@
-"""The xdist scheduler of ``run -n N`` (see ``scheduling.py``): ``@alone`` items first, alone."""
+"""The xdist scheduler of ``run -n N`` (see ``scheduling.py``): ``@alone`` items first, alone;
+the rest longest first when a previous run's durations are known."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from xdist.scheduler.load import LoadScheduling
+
+
+def longest_first(
+    indices: list[int], collection: Sequence[str], durations: Mapping[str, float]
+) -> list[int]:
+    """``indices`` by their item's previous duration, longest first; an item without one
+    counts as the longest (it may be); ties keep the collection order."""
+    if not durations:
+        return indices
+    return sorted(indices, key=lambda i: -durations.get(collection[i], math.inf))
 
 
 class AloneFirstScheduling(LoadScheduling):
@@ -14,10 +26,17 @@ class AloneFirstScheduling(LoadScheduling):
     two items (the one it runs and the next: an xdist worker starts an item only once it knows
     the next one or is told to stop), so that a long scenario never holds a queue behind it."""
 
-    def __init__(self, config: Any, log: Any, alone: Callable[[], set[str]]) -> None:
+    def __init__(
+        self,
+        config: Any,
+        log: Any,
+        alone: Callable[[], set[str]],
+        durations: Mapping[str, float] | None = None,
+    ) -> None:
         super().__init__(config, log)
         self.alone = alone  # the @alone nodeids, known once every worker has collected
         self.alone_left: set[int] = set()
+        self.durations = dict(durations or {})  # a previous run's, to hand out longest first
 
     def schedule(self) -> None:
         assert self.collection_is_completed
@@ -32,7 +51,11 @@ class AloneFirstScheduling(LoadScheduling):
         wanted = self.alone()
         alone = [i for i, nodeid in enumerate(self.collection) if nodeid in wanted]
         self.alone_left = set(alone)
-        self.pending[:] = [i for i in range(len(self.collection)) if i not in self.alone_left]
+        self.pending[:] = longest_first(
+            [i for i in range(len(self.collection)) if i not in self.alone_left],
+            self.collection,
+            self.durations,
+        )
         if not self.collection:
             return
         if alone:

@@ -42,7 +42,7 @@ from firehose_conformance.locations import spec_nodeid
 from firehose_conformance.provenance import provenance
 from firehose_conformance.results import ScenarioResult, build_results, write_results
 from firehose_conformance.runner import Selection
-from firehose_conformance.scheduling import ALONE, OPTION, write_alone
+from firehose_conformance.scheduling import ALONE, LONGEST_FIRST, OPTION, write_alone
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.base import Target
@@ -90,6 +90,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="with -n N: the @alone scenarios first, with no other in flight",
         dest="fsc_alone_first",
+    )
+    group.addoption(
+        LONGEST_FIRST,
+        default=None,
+        metavar="FILE",
+        help="with -n N: hand the scenarios out longest first, by their durations in this "
+        "results file (a previous run's)",
+        dest="fsc_longest_first",
     )
     group.addoption(
         "--catalog",

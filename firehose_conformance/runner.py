@@ -121,6 +121,7 @@ def run_suite(
     junit_path: Path | None = None,
     workers: int = 0,
     alone_first: bool | None = None,
+    longest_first: Path | None = None,
     plugins: Sequence[object] = (),
     output: TextIO | None = None,
 ) -> SuiteRun:
@@ -133,7 +134,8 @@ def run_suite(
     anything was selected, ``SuiteError`` when pytest refused the arguments or nothing ran.
 
     With ``workers``, the ``@alone`` scenarios run first with nothing else in flight when the
-    workers may share an account (``alone_first``: None decides so, see ``workers_share``).
+    workers may share an account (``alone_first``: None decides so, see ``workers_share``);
+    ``longest_first``, a previous run's results, hands the rest out longest first.
 
     SIGTERM stops the run as Ctrl-C does (a ``KeyboardInterrupt``): the results come back with
     ``interrupted`` set, the scenario that was running ``interrupted``, the rest ``not_run``.
@@ -169,6 +171,8 @@ def run_suite(
             args += ["-n", str(workers)]
             if workers_share(target, options) if alone_first is None else alone_first:
                 args.append("--alone-first")  # the @alone scenarios first, by themselves
+            if longest_first is not None:
+                args.append(f"--longest-first={longest_first}")
         args += selection.as_pytest_args()
         refused = _Refusals(output)
         with interruptible(sigint=False), _output_to(output, refused):

@@ -11,6 +11,12 @@ account (``aws``). So the ``@alone`` scenarios run first, one after the other on
 while every other worker waits; only when the last of them is done do the others start. One
 session, one results document; the verdicts do not depend on the order.
 
+Given a previous run's results (``--longest-first FILE``; ``run -n N`` passes the results file
+it is about to replace, when there is one for the same target), the other scenarios are handed
+out longest first, so that a long wait does not start last and hold the run's end (moto_server
+at -n 16: the metric scenarios take ~26 s each). A scenario the file does not know counts as
+long. Only the order changes; each scenario's verdict does not depend on it.
+
 The xdist controller collects nothing, so it cannot see tags: each worker writes the nodeids of
 its ``@alone`` items to a file in a directory the controller names in its ``workerinput``, and
 the scheduler reads them once every worker has collected. (xdist's own groups cannot carry this:
@@ -30,12 +36,27 @@ import pytest
 
 ALONE = "alone"  # the tag
 OPTION = "--alone-first"  # run's workers: the scheduler below
+LONGEST_FIRST = "--longest-first"  # a previous results file: its durations order the rest
 _DIRECTORY = "fsc_alone_dir"  # workerinput key: where workers write their @alone nodeids
 _DIRECTORY_KEY = pytest.StashKey[str]()
 
 
 def wanted(config: pytest.Config) -> bool:
     return bool(config.getoption("fsc_alone_first", False))
+
+
+def previous_durations(config: pytest.Config) -> dict[str, float]:
+    """Each scenario's duration in the previous run's results (``--longest-first FILE``); {}
+    without one. Only an ordering hint: a file that cannot be read gives no order, not an
+    error (the run it would speed up is still right)."""
+    path = config.getoption("fsc_longest_first", None)
+    if not path:
+        return {}
+    try:
+        scenarios = json.loads(Path(path).read_text(encoding="utf-8"))["scenarios"]
+        return {str(s["nodeid"]): float(s["duration_s"]) for s in scenarios}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def write_alone(config: pytest.Config, nodeids: list[str]) -> None:
@@ -69,11 +90,13 @@ def pytest_configure_node(node: Any) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own choice of scheduler
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
-    if not wanted(config):
+    durations = previous_durations(config)
+    if not wanted(config) and not durations:
         return None
     from firehose_conformance.alone_first import AloneFirstScheduling
 
-    return AloneFirstScheduling(config, log, lambda: _alone_of(config))
+    alone = (lambda: _alone_of(config)) if wanted(config) else set
+    return AloneFirstScheduling(config, log, alone, durations)
 
 
 def _alone_of(config: Any) -> set[str]:

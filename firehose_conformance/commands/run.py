@@ -160,6 +160,8 @@ def _run(
             results_path=results_path,
             junit_path=junit_path,
             workers=args.workers,
+            # The results this run replaces (written at its end): their durations order it.
+            longest_first=results_path if args.workers and results_path.is_file() else None,
             plugins=[progress],
             output=sys.stdout,
         )

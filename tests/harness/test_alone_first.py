@@ -7,8 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from firehose_conformance.alone_first import AloneFirstScheduling
-from firehose_conformance.scheduling import pytest_xdist_make_scheduler, read_alone, write_alone
+from firehose_conformance.alone_first import AloneFirstScheduling, longest_first
+from firehose_conformance.scheduling import (
+    previous_durations,
+    pytest_xdist_make_scheduler,
+    read_alone,
+    write_alone,
+)
 
 
 class FakeNode:
@@ -115,6 +120,51 @@ def test_only_a_run_that_asks_gets_the_scheduler() -> None:
     assert pytest_xdist_make_scheduler(config, None) is None
 
 
+def test_a_previous_run_s_durations_hand_the_rest_out_longest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unknown items count as long (first); ties keep the collection order; alone ones stay
+    first, whatever their durations."""
+    collection = [f"t::{i}" for i in range(6)]
+    durations = {"t::0": 1.0, "t::1": 27.0, "t::3": 5.0, "t::4": 27.0, "t::5": 0.1}
+    assert longest_first(list(range(6)), collection, durations) == [2, 1, 4, 3, 0, 5]
+    assert longest_first([0, 1, 2], collection, {}) == [0, 1, 2]
+    monkeypatch.setattr("xdist.scheduler.load.parse_tx_spec_config", lambda config: ["popen"] * 2)
+    scheduler = AloneFirstScheduling(_config(2), None, lambda: {"t::5"}, durations)
+    first, second = FakeNode("gw0"), FakeNode("gw1")
+    for node in (first, second):
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+    assert first.sent == [5, 2]  # the alone one, then the longest (unknown) as its successor
+    _run_next(scheduler, first)  # the alone one is done: everyone is topped up, longest first
+    assert (first.sent, second.sent) == ([5, 2, 1], [4, 3])
+
+
+def test_durations_come_from_a_results_file_and_a_bad_one_gives_no_order(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("xdist.scheduler.load.parse_tx_spec_config", lambda config: ["popen"])
+    results = tmp_path / "r.json"
+    results.write_text('{"scenarios": [{"nodeid": "t::1", "duration_s": 27.5}]}')
+
+    def config(path: object) -> SimpleNamespace:
+        options = {"fsc_longest_first": path, "fsc_alone_first": False, "maxschedchunk": None}
+        return SimpleNamespace(
+            getoption=lambda name, default=None: options.get(name, default),
+            getvalue=options.get,
+            option=SimpleNamespace(**options),
+        )
+
+    assert previous_durations(config(str(results))) == {"t::1": 27.5}
+    assert isinstance(pytest_xdist_make_scheduler(config(str(results)), None), AloneFirstScheduling)
+    for bad in ("{", '{"scenarios": [{}]}', "[]"):
+        results.write_text(bad)
+        assert previous_durations(config(str(results))) == {}
+    assert previous_durations(config(str(tmp_path / "missing.json"))) == {}
+    assert previous_durations(config(None)) == {}
+
+
 class Timeline:
     """On the controller: when each scenario started and ended (xdist forwards both)."""
 
@@ -143,3 +193,25 @@ def test_in_a_run_no_scenario_is_in_flight_while_an_alone_one_runs() -> None:
         start, end = spans[nodeid]
         overlapping = [n for n, (s, e) in spans.items() if n != nodeid and s < end and e > start]
         assert overlapping == [], f"{nodeid} ran alongside {overlapping}"
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_run_orders_by_the_results_it_replaces_only_with_workers(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    from firehose_conformance.cli import main
+    from firehose_conformance.runner import NothingSelected
+
+    asked: list[object] = []
+
+    def fake_run_suite(*args: object, **kwargs: object) -> None:
+        asked.append(kwargs["longest_first"])
+        raise NothingSelected("nothing (a test)")
+
+    monkeypatch.setattr("firehose_conformance.commands.run.run_suite", fake_run_suite)
+    results = tmp_path / "r.json"
+    argv = ["run", "-n", str(workers), "--results", str(results)]
+    assert main(argv) == NothingSelected.exit_code
+    results.write_text("{}")  # a previous run's results (unreadable ones only give no order)
+    assert main(argv) == NothingSelected.exit_code
+    assert asked == [None, results if workers else None]
