@@ -9,10 +9,12 @@ the same place, and a new step that changes a key without saying so fails a test
 
 A key a scenario only *uses* (SSE with it, a Kinesis stream encrypted with it, KMS calls that
 read it, a grant the scenario makes and its teardown revokes) can be a pooled key: one per
-(key spec, usage, slot) for the whole run. A key the scenario *changes* (disables, schedules for
-deletion, re-policies, revokes grants on, deletes material of) or whose grants or per-key quota
-it *reads* (which another scenario's streams would change) is its own, made and removed by the
-scenario as before.
+(key spec, usage, slot) for the whole run. A key the scenario changes in a way its teardown
+undoes (disables, schedules for deletion, re-policies, revokes grants on), or whose grants it
+reads (which another scenario's streams would change), is *lent*: a pooled key no other scenario
+holds meanwhile, restored after it (pool.py). A key it changes for good (deletes it or its
+material), whose making is what it checks, or whose per-key quota it reads is its own, made and
+removed by the scenario.
 """
 
 from __future__ import annotations
