@@ -40,8 +40,6 @@ import json
 import os
 import re
 import resource
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +49,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import bench_server  # this directory: one way to start a server and wait for it
 from tabulate import tabulate
 
 from firehose_conformance import compare_runs
@@ -58,7 +57,6 @@ from firehose_conformance.results import read_results
 from firehose_conformance.targets.aws_options import AWS_PROFILE
 
 ROOT = Path(__file__).resolve().parents[1]
-START_TIMEOUT = 60.0
 MOTO_WAITS = {
     "transition_timeout": "5",
     "delivery_timeout": "10",
@@ -106,41 +104,13 @@ class Run:
     measured: bool = True
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"port {port}: the server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"port {port}: no server within {START_TIMEOUT:g} s")
-
-
 @contextlib.contextmanager
 def server(command: list[str], log: Path) -> Iterator[str]:
-    port = free_port()
+    """bench_server's server on a free port ("PORT" in ``command``), its output in ``log``."""
+    port = bench_server.free_port()
     argv = [str(port) if part == "PORT" else part for part in command]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(argv, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with bench_server.server(argv, port, log) as url:
+        yield url
 
 
 def run_once(leg: Leg, workers: int, scratch: Path) -> Run:

@@ -93,12 +93,12 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def server(command: list[str], port: int) -> Iterator[str]:
-    """A server process, its log discarded (it is still written), stopped with SIGTERM."""
+def server(command: list[str], port: int, log: Path | None = None) -> Iterator[str]:
+    """A server process, its output in ``log`` (else discarded), stopped with SIGTERM."""
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with log.open("wb") if log is not None else contextlib.nullcontext() as sink:
+        output = sink if sink is not None else subprocess.DEVNULL
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     try:
         wait_until_up(port, process)
         yield url
