@@ -200,3 +200,22 @@ def _outside_selection(results: Results, kind: str, seen: tuple[str, str] | None
     if kind == "requirement":
         return seen is not None and seen[0] == Verdict.NOT_SELECTED
     return seen is None and bool(results.selection)  # a scenario the selection did not take
+
+
+def outcome_line(
+    results: Results, declaration: Declaration, mismatches: list[Mismatch], path: object
+) -> str:
+    """The last word on a declaration check (``mismatches`` from ``compare``), as run and the
+    pytest entry point print it."""
+    skipped = unchecked(results, declaration)
+    count = len(declaration.expectations) - skipped
+    outside = f" ({skipped} outside the selection, not checked)" if skipped else ""
+    if mismatches:
+        return (
+            f"expectations {path}: {len(mismatches)} mismatch(es) against {count} declared "
+            f"verdicts{outside}"
+        )
+    return (
+        f"expectations {path}: all {count} declared verdicts matched{outside}, and nothing "
+        "else failed"
+    )

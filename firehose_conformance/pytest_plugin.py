@@ -20,10 +20,10 @@ the declaration; 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -143,12 +143,8 @@ class Settings:
         )
         self.worker = hasattr(config, "workerinput")  # an xdist worker: the controller decided
         # The stderr line a configured endpoint earns is said once, by the controller.
-        say = open(os.devnull, "w") if self.worker else None  # noqa: SIM115
-        try:
+        with open(os.devnull, "w") if self.worker else contextlib.nullcontext() as say:
             self.target = choose_target(args, "reference", say=say)
-        finally:
-            if say is not None:
-                say.close()
         if self.target not in FACTORIES:
             raise UsageError(
                 f"unknown target {self.target!r}; known: {', '.join(sorted(FACTORIES))}"
@@ -257,7 +253,8 @@ class _Finish:
                 self.finish(session)
 
     def finish(self, session: pytest.Session) -> None:
-        from firehose_conformance.expectations import compare
+        from firehose_conformance.commands.run import mandatory_line, summary_line
+        from firehose_conformance.expectations import compare, outcome_line
         from firehose_conformance.reports.junit import write_junit
         from firehose_conformance.results import read_results
 
@@ -266,23 +263,21 @@ class _Finish:
             return  # interrupted before the end, or nothing collected: pytest's status stands
         results = read_results(settings.results)
         write_junit(results, settings.junit, settings.declaration)
-        lines = [_summary(results), f"results: {settings.results}   junit: {settings.junit}"]
+        lines = [
+            summary_line(results),
+            f"results: {settings.results}   junit: {settings.junit}",
+            mandatory_line(results),
+        ]
         failed = bool(results.blocking_failures)
         if settings.declaration is not None:
             mismatches = compare(results, settings.declaration)
-            count = len(settings.declaration.expectations)
             lines += [
                 f"{m.problem}: {m.kind} {m.subject}: declared {m.expected}, got {m.actual}"
                 f"{' (' + m.detail + ')' if m.detail else ''}"
                 for m in mismatches
             ]
             lines.append(
-                f"expectations {settings.expectations}: "
-                + (
-                    f"{len(mismatches)} mismatch(es) against {count} declared verdicts"
-                    if mismatches
-                    else f"all {count} declared verdicts matched, and nothing else failed"
-                )
+                outcome_line(results, settings.declaration, mismatches, settings.expectations)
             )
             failed = bool(mismatches)
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -292,15 +287,3 @@ class _Finish:
                 reporter.write_line(line)
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
-
-
-def _summary(results: Any) -> str:
-    req, scen = results.requirement_summary, results.summary
-    return (
-        f"target {results.target}: requirements {req.get('passed', 0)} passed, "
-        f"{req.get('failed', 0)} failed, {req.get('error', 0)} error, "
-        f"{req.get('not_applicable', 0)} n/a, {req.get('untested', 0)} untested; "
-        f"scenarios {scen['passed']} passed, {scen['failed']} failed, {scen['error']} error, "
-        f"{scen['not_applicable']} n/a; "
-        f"{len(results.blocking_failures)} mandatory requirement(s) failed or errored"
-    )

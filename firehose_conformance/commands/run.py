@@ -12,7 +12,12 @@ from tabulate import tabulate
 
 from firehose_conformance.catalog import load_catalog
 from firehose_conformance.errors import UsageError
-from firehose_conformance.expectations import Declaration, compare, load_declaration, unchecked
+from firehose_conformance.expectations import (
+    Declaration,
+    compare,
+    load_declaration,
+    outcome_line,
+)
 from firehose_conformance.interrupts import INTERRUPTED, interruptible
 from firehose_conformance.outputs import check_file, colour_wanted
 from firehose_conformance.progress import Progress
@@ -184,25 +189,15 @@ def _run(
 def _check_expectations(results: Results, declaration: Declaration, path: Path) -> int:
     """With a declaration, the run passes when it matches: regressions and stale ones fail it."""
     mismatches = compare(results, declaration)
-    skipped = unchecked(results, declaration)
-    count = len(declaration.expectations) - skipped
-    outside = f" ({skipped} outside the selection, not checked)" if skipped else ""
-    if not mismatches:
-        print(
-            f"expectations {path}: all {count} declared verdicts matched{outside}, and nothing "
-            "else failed"
-        )
-        return 0
-    rows = [
-        (m.problem, m.kind, m.subject, m.expected, m.actual, _shorten(m.detail)) for m in mismatches
-    ]
-    headers = ("problem", "kind", "subject", "declared", "actual", "detail")
-    print(tabulate(rows, headers=headers, tablefmt="simple"))
-    print(
-        f"expectations {path}: {len(mismatches)} mismatch(es) against {count} declared "
-        f"verdicts{outside}"
-    )
-    return 1
+    if mismatches:
+        rows = [
+            (m.problem, m.kind, m.subject, m.expected, m.actual, _shorten(m.detail))
+            for m in mismatches
+        ]
+        headers = ("problem", "kind", "subject", "declared", "actual", "detail")
+        print(tabulate(rows, headers=headers, tablefmt="simple"))
+    print(outcome_line(results, declaration, mismatches, path))
+    return 1 if mismatches else 0
 
 
 # The order of the table: failures first, then errors, then the rest in catalog order.
