@@ -155,6 +155,25 @@ def test_the_aws_selection_of_the_key_spec_outlines() -> None:
     assert none == {} and len(every) == len(selected) + len(left["key_specs=family"])
 
 
+def test_the_policy_weighs_only_what_the_selection_took() -> None:
+    """After -m and -k: a row picked by -k runs (the first of its family among those picked)."""
+    from firehose_conformance.runner import Selection
+
+    chosen = Selection(keyword="ECC_NIST_P384 or ECC_NIST_P521")
+    selected, left = _names(collect("aws", selection=chosen))
+    assert selected == [
+        "Start never enables encryption with an asymmetric or HMAC key "
+        "(ECC_NIST_P384, SIGN_VERIFY)",
+        "KMS describes each key spec with its usage (ECC_NIST_P384)",
+    ]
+    assert left == {
+        "key_specs=family": [
+            "Start never enables encryption with an asymmetric or HMAC key "
+            "(ECC_NIST_P521, SIGN_VERIFY)"
+        ]
+    }
+
+
 def test_only_the_aws_target_leaves_anything_out_and_tags_go_by_their_rule() -> None:
     chosen = _requirements("API-02", "SRC-07", "KEY-10")
     reference = collect("reference", selection=chosen)
