@@ -232,7 +232,8 @@ def run_suite(
         if code == pytest.ExitCode.NO_TESTS_COLLECTED:
             shown = selection.describe()
             raise NothingSelected(
-                f"no scenario selected by {shown}" if shown else "no scenario was collected"
+                (f"no scenario selected by {shown}" if shown else "no scenario was collected")
+                + _left_out_note(target, options, selection)
             )
         if not results_file.exists():
             if code == pytest.ExitCode.INTERRUPTED:
@@ -263,6 +264,20 @@ def workers_share(target: str, options: Mapping[str, str]) -> bool:
 
         return not workers_have_own_accounts(**options)
     return True
+
+
+def _left_out_note(target: str, options: Mapping[str, str], selection: Selection) -> str:
+    """Where the target's cost policy left out every scenario the selection took: which rules,
+    and how to run them (a selection of nothing is otherwise a typo)."""
+    found = collect(target, options, selection)
+    rules = {rule.name: rule for _, rule in found.left_out}
+    if not rules:
+        return ""
+    return f" that the {target} target's cost policy keeps: " + "; ".join(
+        f"{sum(r.name == name for _, r in found.left_out)} left out by {name} ({rule.reason}; "
+        f"{rule.include})"
+        for name, rule in rules.items()
+    )
 
 
 @contextmanager

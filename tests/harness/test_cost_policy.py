@@ -259,3 +259,16 @@ def test_the_record_survives_the_file_and_expectations_skip_left_out_scenarios(t
         expectations=(Expectation("scenario", "R2", "failed", "known", ""),),
     )
     assert [m for m in compare(results, declared) if m.subject == "R2"] == []
+
+
+def test_a_selection_the_policy_leaves_entirely_out_says_so() -> None:
+    """Nothing left to run is exit 5 as for any empty selection, naming the rule and how to
+    run it rather than suggesting a typo (no target is made: nothing was selected)."""
+    from firehose_conformance.runner import NothingSelected, run_suite
+
+    with pytest.raises(NothingSelected) as stopped:
+        run_suite("aws", {"key_specs": "family"}, _requirements("API-11"))
+    assert str(stopped.value) == (
+        "no scenario selected by -m API-11 that the aws target's cost policy keeps: 1 left out "
+        f"by @scale ({LEFT_OUT_TAGS['scale'].reason}; {LEFT_OUT_TAGS['scale'].include})"
+    )
