@@ -11,6 +11,10 @@ situation never arises (``World.not_exercised``). A scenario whose checks held p
 observed something, and is not applicable otherwise. A failing step is charged to what it
 checks; a failing Given step is set-up trouble (``error``, "could not set up: ...").
 
+What the target's cost policy leaves out (cost_policy.py: the aws target's @slow and @scale
+scenarios, key-spec rows beyond one per key family) is deselected at collection, after ``-m`` and
+``-k``, and recorded with its rule: a cost choice (``not_selected``), never a verdict.
+
 A run that is stopped (SIGINT, SIGTERM: a ``KeyboardInterrupt``; ``-x``) still gets its results,
 written after the teardown: the scenario that was running is ``interrupted``, the selected ones it
 never reached ``not_run``, and the document says ``"interrupted": true``. Under xdist the
