@@ -93,15 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     every, without = plans(collect("aws", {"key_specs": KeySpecs.ALL.value}))
     sampled, _ = plans(collect("aws", {"key_specs": KeySpecs.FAMILY.value}))
-    columns = {"without pool": without}
-    for name, plan in (("key_specs=all", every), ("family (default)", sampled)):
+    columns = {"all, no pool": without}
+    for name, plan in (("all, pool", every), ("family, pool", sampled)):
         planned = Counter({Kind(k): v for k, v in plan.totals().items()})
         planned[Kind.IAM_ROLE] += 1  # the delivery role
         columns[name] = planned
     measured = run_on_moto() if args.moto else None
     print(
         f"a full aws-target run: {every.scenarios} scenarios run on the account with "
-        f"key_specs=all, {sampled.scenarios} with the default key_specs=family"
+        f"key_specs=all, {sampled.scenarios} with the default key_specs=family (columns: "
+        "key_specs, and the key pool; the default is 'family, pool')"
     )
     head = f"{'resource':<28}" + "".join(f"{name:>18}" for name in columns)
     print(head + (f"{'moto: created':>16}" if measured else ""))
