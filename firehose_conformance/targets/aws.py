@@ -299,7 +299,7 @@ class AwsTarget(Target):
             ]
         plan = self._plan
         if not plan.left_out:
-            return ["left out by the cost policy: nothing (key_specs=all, no @slow or @scale)"]
+            return ["left out by the cost policy: nothing of this selection"]
         lines = ["left out by the cost policy (not selected, not counted above):"]
         for group in plan.left_out:
             rule = group.rule
