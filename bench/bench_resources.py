@@ -1,11 +1,15 @@
-"""What one full aws-target run creates, with the per-run key pool and without it, side by side.
+"""What one full aws-target run creates: without the per-run key pool, with it, and with the
+cost policy's key-spec sampling (the default), side by side.
 
 The counts come from the scenarios' steps (firehose_conformance/resources.py), as the aws
 target's plan states them; "without the pool" gives every key a scenario names (or makes for
-itself) to that scenario, as before issue 16. ``--moto`` also runs the aws target against
-moto_server in process (dummy credentials, loopback only; about 7 minutes on 2 cores) and prints
-what it really created beside the plan (moto refuses some key specs and some scenarios stop
-early there, so it creates less than a real account would).
+itself) to that scenario, as before issue 16. The scenarios are collected as a run against the
+aws target collects them (its cost policy leaves @slow and @scale out, and with the default
+``key_specs=family`` one row per key family of each key-spec outline; cost_policy.py), once with
+``key_specs=all`` and once with the default. ``--moto`` also runs the aws target (default
+options) against moto_server in process (dummy credentials, loopback only; minutes on 2 cores)
+and prints what it really created beside the plan (moto refuses some key specs and some
+scenarios stop early there, so it creates less than a real account would).
 
     python bench/bench_resources.py
     python bench/bench_resources.py --moto
@@ -20,55 +24,46 @@ import tempfile
 from collections import Counter
 from typing import Any
 
-import pytest
-
+from firehose_conformance.cost_policy import KeySpecs
 from firehose_conformance.pricing import describe, estimate
-from firehose_conformance.resources import Kind, RunPlan, runs_on, scenario_demand
-from firehose_conformance.runner import ROOT, STEPS_DIR, run_suite
-from firehose_conformance.targets.aws import EXCLUDED_TAGS, AwsTarget
+from firehose_conformance.resources import Kind, RunPlan, plan_for, runs_on, scenario_demand
+from firehose_conformance.runner import Collected, collect, run_suite
+from firehose_conformance.targets.aws import AwsTarget
 
 FAST = {"transition_timeout": "5", "delivery_timeout": "5", "metric_timeout": "5"}
 FAST |= {"grant_timeout": "5", "poll_initial": "0.2", "poll_max": "1"}
 
 
 class _AwsLike:
-    excluded_tags = EXCLUDED_TAGS
     capabilities = AwsTarget.capabilities
+    pool = True  # the plan with the pool
 
     def has(self, capability: Any) -> bool:
         return capability in self.capabilities
 
 
-def collected() -> list[Any]:
-    class Keep:
-        def __init__(self) -> None:
-            self.items: list[Any] = []
-
-        def pytest_collection_finish(self, session: pytest.Session) -> None:
-            self.items = list(session.items)
-
-    keep = Keep()
-    args = [str(STEPS_DIR), f"--rootdir={ROOT}", "-p", "firehose_conformance.plugin"]
-    args += ["-p", "no:cacheprovider", "--import-mode=importlib", "--collect-only", "-qq"]
-    pytest.main(args, plugins=[keep])
-    return keep.items
-
-
-def plans(items: list[Any]) -> tuple[RunPlan, Counter[Kind]]:
-    """The plan with the pool, and the counts without it (every key the scenario's own)."""
-    plan = RunPlan()
+def plans(found: Collected) -> tuple[RunPlan, Counter[Kind]]:
+    """The plan with the pool (and what the cost policy left out beside it), and the counts
+    without the pool (every key the scenario's own)."""
+    plan = plan_for(_AwsLike(), found.items, found.left_out, found.considered)
     without: Counter[Kind] = Counter()
-    for item in items:
-        if not runs_on(_AwsLike(), item):
-            continue
-        demand = scenario_demand(item)
-        plan.add(demand)
-        without.update(demand.counts)
-        without[Kind.KMS_KEY] += len(demand.pool_keys)
+    for item in found.items:
+        if runs_on(_AwsLike(), item):
+            demand = scenario_demand(item)
+            without.update(demand.counts)
+            without[Kind.KMS_KEY] += len(demand.pool_keys)
     for kind in Kind:
         without[kind] += plan.per_run[kind]
     without[Kind.IAM_ROLE] += 1  # the delivery role
     return plan, without
+
+
+def _keys(plan: RunPlan) -> str:
+    lent = sum(1 for key in plan.pool_keys() if key.lent)
+    return (
+        f"{plan.total(Kind.KMS_KEY)} = {len(plan.pool_keys()) - lent} shared + {lent} lent + "
+        f"{plan.own[Kind.KMS_KEY]} own"
+    )
 
 
 def run_on_moto() -> dict[str, Any]:
@@ -96,26 +91,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moto", action="store_true", help="also run it against moto_server")
     args = parser.parse_args(argv)
-    plan, without = plans(collected())
-    planned = plan.totals()
-    planned[Kind.IAM_ROLE.value] += 1  # the delivery role
+    every, without = plans(collect("aws", {"key_specs": KeySpecs.ALL.value}))
+    sampled, _ = plans(collect("aws", {"key_specs": KeySpecs.FAMILY.value}))
+    columns = {"all, no pool": without}
+    for name, plan in (("all, pool", every), ("family, pool", sampled)):
+        planned = Counter({Kind(k): v for k, v in plan.totals().items()})
+        planned[Kind.IAM_ROLE] += 1  # the delivery role
+        columns[name] = planned
     measured = run_on_moto() if args.moto else None
-    print(f"a full aws-target run: {plan.scenarios} scenarios run on the account")
-    head = f"{'resource':<28}{'without pool':>14}{'with pool':>12}"
+    print(
+        f"a full aws-target run: {every.scenarios} scenarios run on the account with "
+        f"key_specs=all, {sampled.scenarios} with the default key_specs=family (columns: "
+        "key_specs, and the key pool; the default is 'family, pool')"
+    )
+    head = f"{'resource':<28}" + "".join(f"{name:>18}" for name in columns)
     print(head + (f"{'moto: created':>16}" if measured else ""))
     for kind in Kind:
-        line = f"{kind.value:<28}{without[kind]:>14}{planned[kind.value]:>12}"
+        line = f"{kind.value:<28}" + "".join(f"{c[kind]:>18}" for c in columns.values())
         if measured:
             line += f"{measured['created'].get(kind.value, 0):>16}"
         print(line)
-    lent = sum(1 for key in plan.pool_keys() if key.lent)
-    print(
-        f"KMS keys with the pool: {len(plan.pool_keys()) - lent} shared + {lent} lent (one "
-        f"scenario at a time, restored after it) + {plan.own[Kind.KMS_KEY]} of scenarios that "
-        "make them as the check or change them for good"
-    )
-    print("with the pool:")
-    print("\n".join("  " + line for line in describe(estimate(plan))))
+    print(f"KMS keys with the pool, key_specs=all:    {_keys(every)}")
+    print(f"KMS keys with the pool, key_specs=family: {_keys(sampled)}")
+    print("left out by the cost policy (not selected), with the default:")
+    for group in sampled.left_out:
+        print(
+            f"  {group.rule.name}: {group.scenarios} of {group.considered} scenarios "
+            f"(running them too: +{group.adds(sampled, Kind.KMS_KEY)} KMS keys)"
+        )
+    print("with the pool and the default key_specs=family:")
+    print("\n".join("  " + line for line in describe(estimate(sampled))))
     return 0
 
 

@@ -124,8 +124,9 @@ def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
     """Every difference between the run and the declaration, regressions and stale ones alike.
 
     A run of a selection (``-m``/``-k``) checks only what it selected: a requirement that is
-    ``not_selected``, and a declared scenario the selection did not take, are neither matched
-    nor mismatched (``unchecked`` counts them), so a declaration can gate a partial run too.
+    ``not_selected``, and a declared scenario the selection did not take (or the target's cost
+    policy left out), are neither matched nor mismatched (``unchecked`` counts them), so a
+    declaration can gate a partial run too.
     """
     if results.target not in declaration.targets:
         return [
@@ -148,7 +149,8 @@ def compare(results: Results, declaration: Declaration) -> list[Mismatch]:
         table = actual[expectation.kind]
         if expectation.kind == "requirement":
             declared_requirements.add(expectation.subject)
-        if _outside_selection(results, expectation.kind, table.get(expectation.subject)):
+        seen = table.get(expectation.subject)
+        if _outside_selection(results, expectation.kind, seen, expectation.subject):
             continue
         if expectation.subject not in table:
             mismatches.append(
@@ -191,15 +193,20 @@ def unchecked(results: Results, declaration: Declaration) -> int:
     scenarios = {s.name: (s.verdict, s.reason) for s in results.scenarios}
     actual = {"requirement": requirements, "scenario": scenarios}
     return sum(
-        _outside_selection(results, e.kind, actual[e.kind].get(e.subject))
+        _outside_selection(results, e.kind, actual[e.kind].get(e.subject), e.subject)
         for e in declaration.expectations
     )
 
 
-def _outside_selection(results: Results, kind: str, seen: tuple[str, str] | None) -> bool:
+def _outside_selection(
+    results: Results, kind: str, seen: tuple[str, str] | None, subject: str = ""
+) -> bool:
     if kind == "requirement":
         return seen is not None and seen[0] == Verdict.NOT_SELECTED
-    return seen is None and bool(results.selection)  # a scenario the selection did not take
+    if seen is not None:
+        return False
+    # A scenario the selection did not take, or that the target's cost policy left out.
+    return bool(results.selection) or any(subject in g.scenarios for g in results.left_out)
 
 
 def outcome_line(

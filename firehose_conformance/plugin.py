@@ -11,6 +11,10 @@ situation never arises (``World.not_exercised``). A scenario whose checks held p
 observed something, and is not applicable otherwise. A failing step is charged to what it
 checks; a failing Given step is set-up trouble (``error``, "could not set up: ...").
 
+What the target's cost policy leaves out (cost_policy.py: the aws target's @slow and @scale
+scenarios, key-spec rows beyond one per key family) is deselected at collection, after ``-m`` and
+``-k``, and recorded with its rule: a cost choice (``not_selected``), never a verdict.
+
 A run that is stopped (SIGINT, SIGTERM: a ``KeyboardInterrupt``; ``-x``) still gets its results,
 written after the teardown: the scenario that was running is ``interrupted``, the selected ones it
 never reached ``not_run``, and the document says ``"interrupted": true``. Under xdist the
@@ -20,6 +24,7 @@ controller learns which scenarios were selected from the first report of a worke
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
 import signal
@@ -35,16 +40,17 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from firehose_conformance.capabilities import CAPABILITY_TAGS, Capability
 from firehose_conformance.catalog import DEFAULT_CATALOG, load_catalog
+from firehose_conformance.cost_policy import Candidate, CostPolicy, Rule
 from firehose_conformance.errors import UsageError, Violation
 from firehose_conformance.features import step_checks
 from firehose_conformance.interrupts import raise_interrupt, signal_name
 from firehose_conformance.locations import spec_nodeid
 from firehose_conformance.provenance import provenance
-from firehose_conformance.results import ScenarioResult, build_results, write_results
+from firehose_conformance.results import LeftOut, ScenarioResult, build_results, write_results
 from firehose_conformance.runner import Selection
 from firehose_conformance.scheduling import ALONE, LONGEST_FIRST, OPTION, write_alone
 from firehose_conformance.spec_facts import REQUIREMENT_ID, requirement_ids
-from firehose_conformance.targets import make_target
+from firehose_conformance.targets import make_target, target_class
 from firehose_conformance.targets.base import Target
 from firehose_conformance.targets.options import add_target_option, parse_target_options
 from firehose_conformance.verdicts import (
@@ -199,17 +205,10 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 def scenario_target(request: pytest.FixtureRequest, target: Target) -> Iterator[Target]:
     """The target, prepared for one scenario and cleaned up after it.
 
-    A scenario needing a capability the target lacks, or carrying a tag the target excludes
-    (``Target.excluded_tags``), is skipped here, before it starts; the skip reason names the
-    capability or the tag, and the verdict is not_applicable.
+    A scenario needing a capability the target lacks is skipped here, before it starts; the
+    skip reason names the capability, and the verdict is not_applicable. (What the target's
+    cost policy leaves out was never selected: ``Collector.pytest_collection_modifyitems``.)
     """
-    excluded = [
-        f"@{tag}: {target.excluded_tags[tag]}"
-        for tag in sorted(_tags(request.node))
-        if tag in target.excluded_tags
-    ]
-    if excluded:
-        pytest.skip(f"target {target.name!r}: " + "; ".join(excluded))
     needed = sorted(tag for tag in _tags(request.node) if tag in CAPABILITY_TAGS)
     missing = [Capability(tag) for tag in needed if not target.has(Capability(tag))]
     if missing:
@@ -408,6 +407,9 @@ class Collector:
         # nodeid -> identity of every selected scenario, in order (None: not known yet)
         self.selected: dict[str, dict[str, Any]] | None = None
         self.deselected: dict[str, int] = {}  # requirement ID -> scenarios left out
+        # What the target's cost policy left out: per rule (results), and the items (the plan).
+        self.left_out: list[LeftOut] = []
+        self.left_out_items: list[tuple[pytest.Item, Rule]] = []
         self.items: dict[str, pytest.Item] = {}  # this process's items (not on a controller)
         self.running: dict[str, float] = {}  # nodeid -> when it started, until it finished
         self.stopped = ""  # what ended the run early: "SIGINT", "stopping after 1 failures"
@@ -422,6 +424,34 @@ class Collector:
         for item in items:
             for rid in requirement_ids(_tags(item)):
                 self.deselected[rid] = self.deselected.get(rid, 0) + 1
+
+    @pytest.hookimpl(trylast=True)  # after -m and -k: the policy weighs what they selected
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Deselect what the target's cost policy leaves out (cost_policy.py), saying why.
+        Decided from the items and the options alone, so every xdist worker decides alike."""
+        policy, capabilities = _cost_policy(config)
+        decision = policy.decide([_candidate(item, capabilities) for item in items])
+        if not decision.left_out:
+            return
+        gone = [(items[i], rule) for i, rule in sorted(decision.left_out.items())]
+        items[:] = [item for i, item in enumerate(items) if i not in decision.left_out]
+        config.hook.pytest_deselected(items=[item for item, _ in gone])
+        self.left_out_items = gone
+        groups: dict[str, LeftOut] = {}
+        for item, rule in gone:
+            group = groups.setdefault(
+                rule.name,
+                LeftOut(
+                    rule.name, rule.reason, rule.include, decision.considered[rule.name], [], {}
+                ),
+            )
+            identity = _identity(item)
+            group.scenarios.append(identity["name"])
+            for rid in identity["requirements"]:
+                group.requirements[rid] = group.requirements.get(rid, 0) + 1
+        self.left_out = list(groups.values())
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -439,6 +469,7 @@ class Collector:
         return {
             "selected": self.selected or {},
             "deselected": self.deselected,
+            "left_out": [dataclasses.asdict(group) for group in self.left_out],
             "pid": os.getpid(),
         }
 
@@ -471,6 +502,7 @@ class Collector:
             if self.selected is None:
                 self.selected = dict(payload["selected"])
                 self.deselected = dict(payload["deselected"])
+                self.left_out = [LeftOut(**group) for group in payload.get("left_out", [])]
         entry = self._entry(report.nodeid)
         entry["duration"] += report.duration
         if "fsc_teardown" in props:
@@ -598,8 +630,52 @@ class Collector:
             selection=selection_text(self.config),
             interrupted=self.interrupted,
             unlisted_not_run=self.selected is None,
+            left_out=self.left_out,
         )
         write_results(results, Path(path))
+
+
+def _cost_policy(config: pytest.Config) -> tuple[CostPolicy, frozenset[str]]:
+    """The policy of the target the run names and the capability tags its class declares, from
+    its class and options: no target is made (and no account reached) at collection. A bad
+    option the policy reads is exit 2, one line."""
+    name = config.getoption("--target")
+    try:
+        found = target_class(name)
+    except UsageError:
+        return CostPolicy(), frozenset()  # an unknown target: the target fixture says so
+    try:
+        policy = found.cost_policy(target_options(config))
+    except ValueError as error:
+        pytest.exit(f"target {name!r}: {error}", returncode=2)
+    return policy, frozenset(c.value for c in found.capabilities)
+
+
+def _candidate(item: pytest.Item, capabilities: frozenset[str]) -> Candidate:
+    """A collected scenario as a cost policy sees it: its outline, tags and Examples row, and
+    whether the target has the capabilities it needs."""
+    callspec = getattr(item, "callspec", None)
+    row = callspec.params.get("_pytest_bdd_example") if callspec else None
+    tags = frozenset(_tags(item))
+    return Candidate(
+        outline=item.nodeid.partition("[")[0],
+        tags=tags,
+        row=dict(row or {}),
+        runnable=(tags & CAPABILITY_TAGS) <= capabilities,
+    )
+
+
+def left_out_items(config: pytest.Config) -> list[tuple[pytest.Item, Rule]]:
+    """The items the target's cost policy left out of this process's selection, with the
+    rule of each (the aws target's plan counts what including them would add)."""
+    collector = config.stash.get(_COLLECTOR_KEY, None)
+    return list(collector.left_out_items) if collector is not None else []
+
+
+def left_out_considered(config: pytest.Config) -> dict[str, int]:
+    """Rule name -> the scenarios it weighed (kept or left out)."""
+    collector = config.stash.get(_COLLECTOR_KEY, None)
+    return {g.rule: g.considered for g in collector.left_out} if collector is not None else {}
 
 
 def _is_controller(config: pytest.Config) -> bool:

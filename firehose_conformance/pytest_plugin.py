@@ -253,7 +253,7 @@ class _Finish:
                 self.finish(session)
 
     def finish(self, session: pytest.Session) -> None:
-        from firehose_conformance.commands.run import mandatory_line, summary_line
+        from firehose_conformance.commands.run import left_out_line, mandatory_line, summary_line
         from firehose_conformance.expectations import compare, outcome_line
         from firehose_conformance.reports.junit import write_junit
         from firehose_conformance.results import read_results
@@ -265,6 +265,7 @@ class _Finish:
         write_junit(results, settings.junit, settings.declaration)
         lines = [
             summary_line(results),
+            *([left_out_line(results)] if results.left_out else []),
             f"results: {settings.results}   junit: {settings.junit}",
             mandatory_line(results),
         ]

@@ -19,12 +19,15 @@ removed by the scenario.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from firehose_conformance.cost_policy import Rule
 
 SYMMETRIC = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
 
@@ -252,6 +255,8 @@ class RunPlan:
     per_run: Counter[Kind] = field(default_factory=Counter)  # made once (IAM roles)
     unmatched: list[str] = field(default_factory=list)
     pooling: bool = True  # False: every key the scenario's own (a target without a pool)
+    # What the target's cost policy left out of the selection, per rule (cost_policy.py).
+    left_out: list[LeftOutPlan] = field(default_factory=list)
 
     def add(self, demand: ScenarioDemand) -> None:
         self.scenarios += 1
@@ -273,6 +278,34 @@ class RunPlan:
 
     def totals(self) -> dict[str, int]:
         return {kind.value: self.total(kind) for kind in Kind}
+
+    def leave_out(
+        self, rule: Rule, scenarios: int, considered: int, demands: Iterable[ScenarioDemand]
+    ) -> LeftOutPlan:
+        """Record, beside this plan, the ``scenarios`` that ``rule`` left out of the
+        ``considered`` it weighed, and what the plan would be had they run too (``demands``:
+        those of them the target would run)."""
+        with_them = copy.deepcopy(self)
+        with_them.left_out = []
+        for demand in demands:
+            with_them.add(demand)
+        found = LeftOutPlan(rule, scenarios, considered, with_them)
+        self.left_out.append(found)
+        return found
+
+
+@dataclass
+class LeftOutPlan:
+    """Scenarios a target's cost policy left out: ``scenarios`` of the ``considered`` it
+    weighed (key-spec rows: all of them, kept or not), and the plan had they run too."""
+
+    rule: Rule
+    scenarios: int
+    considered: int
+    with_them: RunPlan
+
+    def adds(self, base: RunPlan, kind: Kind) -> int:
+        return self.with_them.total(kind) - base.total(kind)
 
 
 def scenario_steps(item: Any) -> list[StepText]:
@@ -299,11 +332,32 @@ def scenario_demand(item: Any) -> ScenarioDemand:
 
 
 def runs_on(target: Any, item: Any) -> bool:
-    """Whether the target runs this scenario rather than skip it (the plugin's gating: a tag
-    the target excludes, a capability it lacks)."""
+    """Whether the target runs this selected scenario rather than skip it for a capability it
+    lacks (the plugin's gating; what its cost policy leaves out is never selected)."""
     from firehose_conformance.capabilities import CAPABILITY_TAGS, Capability
 
     tags = {mark.name for mark in item.iter_markers()}
-    if tags & set(target.excluded_tags):
-        return False
     return all(target.has(Capability(tag)) for tag in tags if tag in CAPABILITY_TAGS)
+
+
+def plan_for(
+    target: Any,
+    items: Iterable[Any],
+    left_out: Iterable[tuple[Any, Rule]] = (),
+    considered: Mapping[str, int] | None = None,
+) -> RunPlan:
+    """The plan of the selected ``items`` the target runs, and beside it what its cost policy
+    left out (``left_out``: (item, rule); ``considered``: rule name -> scenarios it weighed)
+    with what running those too would add."""
+    plan = RunPlan(pooling=target.pool is not None)
+    for item in items:
+        if runs_on(target, item):
+            plan.add(scenario_demand(item))
+    by_rule: dict[Rule, list[Any]] = {}
+    for item, rule in left_out:
+        by_rule.setdefault(rule, []).append(item)
+    for rule, group in by_rule.items():
+        demands = [scenario_demand(item) for item in group if runs_on(target, item)]
+        weighed = (considered or {}).get(rule.name, len(group))
+        plan.leave_out(rule, len(group), weighed, demands)
+    return plan

@@ -9,8 +9,13 @@ what could not be removed after it (reported beside the verdict, never instead o
 A run that was stopped says so: ``interrupted`` is true, the scenario that was running is
 ``interrupted`` and those it never reached ``not_run`` (verdicts.py); ``selection`` is the
 filter (``-m``/``-k``) the run was given, and a requirement none of whose scenarios it selected
-is ``not_selected``. The file is written at the end, atomically (a temporary file beside it,
-then a rename): a reader sees the previous document or the new one, never a part.
+is ``not_selected``. ``left_out`` lists what the target's cost policy left out of the selection
+(cost_policy.py: a real account's @slow and @scale scenarios, key-spec rows beyond one per key
+family), one entry per rule with its reason, how to run them, and which scenarios; a
+requirement's ``left_out`` counts its scenarios among them, and one that kept none is
+``not_selected`` with the rule as its reason. The file is written at the end, atomically (a
+temporary file beside it, then a rename): a reader sees the previous document or the new one,
+never a part.
 """
 
 from __future__ import annotations
@@ -67,6 +72,19 @@ class RequirementResult:
     reason: str
     scenarios: list[str]
     cause: str = ""  # the cause shared by every scenario that decided an error verdict
+    left_out: int = 0  # its scenarios the target's cost policy left out of the selection
+
+
+@dataclass
+class LeftOut:
+    """The scenarios one rule of the target's cost policy left out of the run."""
+
+    rule: str  # "@slow", "key_specs=family"
+    reason: str  # why
+    include: str  # how to run them anyway
+    considered: int  # the scenarios the rule weighed (kept or not)
+    scenarios: list[str]  # the names of those it left out
+    requirements: dict[str, int]  # requirement ID -> how many of its scenarios it left out
 
 
 @dataclass
@@ -84,6 +102,8 @@ class Results:
     interrupted: bool = False
     # The filter the run was given ("-m 'SSE-02' -k ENABLING"), "" for every scenario.
     selection: str = ""
+    # What the target's cost policy left out of the selection, per rule ([] when nothing).
+    left_out: list[LeftOut] = field(default_factory=list)
     schema: str = SCHEMA
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -115,13 +135,15 @@ def build_results(
     selection: str = "",
     interrupted: bool = False,
     unlisted_not_run: bool = False,
+    left_out: Iterable[LeftOut] = (),
 ) -> Results:
     """The results of a run. ``deselected``: requirement ID -> how many of its scenarios the
-    selection left out. ``unlisted_not_run``: the run was stopped before it knew which
-    scenarios were selected, so a requirement without any scenario here is ``not_run`` rather
-    than ``untested``."""
+    selection left out (those of ``left_out``, the target's cost policy, included).
+    ``unlisted_not_run``: the run was stopped before it knew which scenarios were selected, so
+    a requirement without any scenario here is ``not_run`` rather than ``untested``."""
     ordered = sorted(scenarios, key=lambda s: s.nodeid)
     deselected = dict(deselected or {})
+    left_out = list(left_out)
     by_requirement: dict[str, list[ScenarioResult]] = {rid: [] for rid in catalog}
     for scenario in ordered:
         for rid in scenario.requirements:
@@ -132,7 +154,11 @@ def build_results(
         verdict = requirement_verdict(s.says(rid) for s in covered)
         deciding = [s for s in covered if s.says(rid) is verdict]
         reason = _requirement_reason(verdict, deciding, len(covered))
-        if verdict is Verdict.UNTESTED and deselected.get(rid):
+        by_policy = sum(group.requirements.get(rid, 0) for group in left_out)
+        if verdict is Verdict.UNTESTED and by_policy:
+            verdict = Verdict.NOT_SELECTED
+            reason = _left_out_reason(rid, left_out, deselected.get(rid, 0) - by_policy, selection)
+        elif verdict is Verdict.UNTESTED and deselected.get(rid):
             verdict = Verdict.NOT_SELECTED
             count = deselected[rid]
             reason = (
@@ -151,6 +177,7 @@ def build_results(
                 reason=reason,
                 scenarios=[_label(s) for s in covered],
                 cause=_shared_cause(verdict, deciding),
+                left_out=by_policy,
             )
         )
     summary = {key.value: sum(s.verdict == key for s in ordered) for key in SCENARIO_VERDICTS}
@@ -168,7 +195,25 @@ def build_results(
         provenance=dict(provenance or {}),
         interrupted=interrupted,
         selection=selection,
+        left_out=left_out,
     )
+
+
+def _left_out_reason(rid: str, left_out: list[LeftOut], others: int, selection: str) -> str:
+    """Why a requirement none of whose scenarios ran is not selected: the target's rules that
+    left them out (and the filter, for the rest)."""
+    parts = []
+    for group in left_out:
+        count = group.requirements.get(rid, 0)
+        if count:
+            parts.append(
+                f"{group.rule} ({count} scenario{'' if count == 1 else 's'}): {group.reason}; "
+                f"{group.include}"
+            )
+    reason = "left out by the target's cost policy: " + "; ".join(parts)
+    if others > 0:
+        reason += f"; {selection or 'the selection'} took none of the other {others}"
+    return reason
 
 
 def _label(scenario: ScenarioResult) -> str:
@@ -269,6 +314,7 @@ def read_results(path: Path) -> Results:
             provenance=dict(data.get("provenance") or {}),
             interrupted=bool(data.get("interrupted", False)),
             selection=str(data.get("selection", "")),
+            left_out=[LeftOut(**group) for group in data.get("left_out") or []],
         )
     except (KeyError, TypeError, ValueError) as error:
         raise UsageError(f"{path}: malformed results document ({error})") from None

@@ -20,8 +20,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from firehose_conformance.cost_policy import Rule
 from firehose_conformance.interrupts import interruptible
 from firehose_conformance.locations import STEPS_PACKAGE, package_dir
 from firehose_conformance.reports.junit import write_junit
@@ -112,6 +113,50 @@ class SuiteRun:
     junit_path: Path | None
 
 
+@dataclass(frozen=True)
+class Collected:
+    """The scenarios a run would select (pytest items), and what the target's cost policy left
+    out of them: (item, rule), and rule name -> the scenarios the rule weighed."""
+
+    items: list[Any]
+    left_out: list[tuple[Any, Rule]]
+    considered: dict[str, int]
+
+
+def collect(
+    target: str = "reference",
+    options: Mapping[str, str] | None = None,
+    selection: Selection | None = None,
+) -> Collected:
+    """Collect, not run, the scenarios a run against ``target`` selects: no target is made and
+    nothing is reached (the plan's counts and the benchmarks read them). SuiteError when
+    pytest refuses the arguments."""
+    import pytest
+
+    from firehose_conformance.plugin import left_out_considered, left_out_items
+
+    class Keep:
+        found = Collected([], [], {})
+
+        def pytest_collection_finish(self, session: pytest.Session) -> None:
+            config = session.config
+            self.found = Collected(
+                list(session.items), left_out_items(config), left_out_considered(config)
+            )
+
+    args = [str(STEPS_DIR), f"--rootdir={ROOT}", "-p", "firehose_conformance.plugin"]
+    args += ["-p", "no:cacheprovider", "--import-mode=importlib", "--collect-only", "-qq"]
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning", f"--target={target}"]
+    args += [f"--target-option={key}={value}" for key, value in (options or {}).items()]
+    args += (selection or Selection()).as_pytest_args()
+    keep = Keep()
+    with _output_to(None, _Refusals(None)):
+        code = pytest.main(args, plugins=[keep])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise SuiteError(f"could not collect the scenarios (pytest exit code {int(code)})")
+    return keep.found
+
+
 def run_suite(
     target: str = "reference",
     options: Mapping[str, str] | None = None,
@@ -187,7 +232,8 @@ def run_suite(
         if code == pytest.ExitCode.NO_TESTS_COLLECTED:
             shown = selection.describe()
             raise NothingSelected(
-                f"no scenario selected by {shown}" if shown else "no scenario was collected"
+                (f"no scenario selected by {shown}" if shown else "no scenario was collected")
+                + _left_out_note(target, options, selection)
             )
         if not results_file.exists():
             if code == pytest.ExitCode.INTERRUPTED:
@@ -218,6 +264,20 @@ def workers_share(target: str, options: Mapping[str, str]) -> bool:
 
         return not workers_have_own_accounts(**options)
     return True
+
+
+def _left_out_note(target: str, options: Mapping[str, str], selection: Selection) -> str:
+    """Where the target's cost policy left out every scenario the selection took: which rules,
+    and how to run them (a selection of nothing is otherwise a typo)."""
+    found = collect(target, options, selection)
+    rules = {rule.name: rule for _, rule in found.left_out}
+    if not rules:
+        return ""
+    return f" that the {target} target's cost policy keeps: " + "; ".join(
+        f"{sum(r.name == name for _, r in found.left_out)} left out by {name} ({rule.reason}; "
+        f"{rule.include})"
+        for name, rule in rules.items()
+    )
 
 
 @contextmanager

@@ -26,6 +26,9 @@ KMS_FAILURE_TYPES: frozenset[str] = frozenset(
     value for value in _firehose_enum("DeliveryStreamFailureType") if "KMS" in value
 )
 KEY_TYPES: tuple[str, ...] = _firehose_enum("KeyType")  # AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK
+# KMS's KeySpec enum (RSA_2048 ... ML_KEM_1024, SYMMETRIC_DEFAULT), as the snapshot has it.
+KEY_SPECS: tuple[str, ...] = tuple(raw_model("kms")["shapes"]["KeySpec"]["enum"])
+SYMMETRIC_KEY_SPEC = "SYMMETRIC_DEFAULT"
 
 # MET-01..07: the four metrics, their namespace and the per-stream dimension (SEED, DG-MON).
 METRIC_NAMESPACE = "AWS/Firehose"
@@ -61,3 +64,14 @@ FAILURE_DETAILS_MAX_LENGTH: int = _FAILURE_DETAILS["max"]
 def requirement_ids(tags: Iterable[str]) -> list[str]:
     """The requirement IDs among a scenario's tags, sorted (the other tags are capabilities)."""
     return sorted(tag for tag in tags if REQUIREMENT_ID.match(tag))
+
+
+def key_spec_family(spec: str) -> str | None:
+    """The algorithm family of an asymmetric or HMAC key spec of the snapshot's KeySpec enum:
+    its first word (RSA, ECC for every curve, HMAC, SM2), or its first two where the first is
+    ML (ML_DSA and ML_KEM are distinct algorithms, FIPS 204 and 203). None for
+    SYMMETRIC_DEFAULT and for a spec the enum does not have."""
+    if spec not in KEY_SPECS or spec == SYMMETRIC_KEY_SPEC:
+        return None
+    words = spec.split("_")
+    return "_".join(words[:2]) if words[0] == "ML" and len(words) > 2 else words[0]

@@ -10,7 +10,8 @@ Three words say that a run did not get to judge something, and are never charged
 - ``interrupted``: a scenario that was running when the run was stopped (SIGINT, SIGTERM);
 - ``not_run``: a selected scenario the run never reached (it was stopped, or ``-x`` ended it);
   a requirement any of whose selected scenarios did not run and none failed or errored on it;
-- ``not_selected``: a requirement none of whose scenarios the selection (``-m``, ``-k``) took.
+- ``not_selected``: a requirement none of whose scenarios the selection (``-m``, ``-k``) took,
+  or the target's cost policy kept (cost_policy.py: a cost choice, never ``not_applicable``).
 
 A verdict is earned by an exercised path. Each scenario records the requirements its checks
 *observed* (the situation the requirement states arose, and the check held) and, when it ended

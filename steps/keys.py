@@ -12,15 +12,15 @@ from pytest_bdd import given, then, when
 
 from firehose_conformance import actions
 from firehose_conformance.errors import PreconditionUnreachable, SuiteDefect
+from firehose_conformance.plugin import left_out_considered, left_out_items
 from firehose_conformance.resources import (
     SYMMETRIC,
     KeyUse,
     Kind,
     PoolKey,
-    RunPlan,
     ScenarioDemand,
     declares,
-    runs_on,
+    plan_for,
     scenario_demand,
 )
 from firehose_conformance.targets.base import KeyRef, Target
@@ -41,13 +41,14 @@ MAKE, MAKE_OWN, USE, LEND, OWN = (
 @pytest.fixture(scope="session", autouse=True)
 def fsc_resource_plan(request: pytest.FixtureRequest, target: Target) -> None:
     """Before the first scenario starts, tell a target that plans (aws) what the selected
-    scenarios it runs will create: its plan prints the counts and the cost."""
+    scenarios it runs will create: its plan prints the counts and the cost, and what its cost
+    policy left out (and what running that too would add)."""
     if not target.plans:
         return
-    plan = RunPlan(pooling=target.pool is not None)
-    for item in request.session.items:
-        if runs_on(target, item):
-            plan.add(scenario_demand(item))
+    config = request.config
+    plan = plan_for(
+        target, request.session.items, left_out_items(config), left_out_considered(config)
+    )
     target.expect(plan)
 
 

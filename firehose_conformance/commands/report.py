@@ -90,6 +90,9 @@ def check_results(results: Results, path: Path, catalog: Mapping[str, Requiremen
     for index, row in enumerate(results.requirements):
         requirement(row.id, f"requirements[{index}].id")
         verdict(row.verdict, f"requirements[{index}].verdict ({row.id})", REQUIREMENT_WORDS)
+    for index, group in enumerate(results.left_out):
+        for rid in group.requirements:
+            requirement(rid, f"left_out[{index}].requirements ({group.rule})")
     for index, scenario in enumerate(results.scenarios):
         where = f"scenarios[{index}]"
         verdict(scenario.verdict, f"{where}.verdict ({scenario.name!r})", SCENARIO_WORDS)

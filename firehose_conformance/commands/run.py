@@ -137,6 +137,8 @@ def execute(args: argparse.Namespace) -> int:
         print(failures)
     print()
     print(summary_line(results))
+    if results.left_out:
+        print(left_out_line(results))
     print(f"results: {results_path}   junit: {junit_path}")
     if results.interrupted:
         print(interrupted_line(results))
@@ -207,7 +209,8 @@ FIRST = {Verdict.FAILED.value: 0, Verdict.ERROR.value: 1}
 def render_table(results: Results, *, ascii: bool = False, colour: bool = False) -> str:
     """One row per requirement, failed ones first, then errored ones, then the rest (catalog
     order within each); the verdict as the reports show it (symbol and label, coloured on a
-    terminal). Requirements outside the selection are one line below, not a row each. Then,
+    terminal). Requirements outside the selection are one line below, not a row each (those
+    the target's cost policy left out on a line of their own). Then,
     once each, the operations the target does not implement and what they block, and how many
     scenarios left something behind."""
     shown = [r for r in results.requirements if r.verdict != Verdict.NOT_SELECTED]
@@ -225,14 +228,23 @@ def render_table(results: Results, *, ascii: bool = False, colour: bool = False)
     if rows:
         headers = ("requirement", "level", "verdict", "reason")
         lines.append(tabulate(rows, headers=headers, tablefmt="simple"))
-    unselected = [r.id for r in results.requirements if r.verdict == Verdict.NOT_SELECTED]
+    unselected = [r for r in results.requirements if r.verdict == Verdict.NOT_SELECTED]
+    by_policy = [r.id for r in unselected if r.left_out]
+    by_filter = [r.id for r in unselected if not r.left_out]
     if unselected:
-        count = len(unselected)
-        lines += [
-            "",
+        lines.append("")
+    if by_filter:
+        count = len(by_filter)
+        lines.append(
             f"{count} requirement{'' if count == 1 else 's'} not selected by "
-            f"{results.selection or 'the selection'}: {_id_ranges(unselected)}",
-        ]
+            f"{results.selection or 'the selection'}: {_id_ranges(by_filter)}"
+        )
+    if by_policy:
+        count = len(by_policy)
+        lines.append(
+            f"{count} requirement{'' if count == 1 else 's'} left out by the {results.target} "
+            f"target's cost policy: {_id_ranges(by_policy)}"
+        )
     blocked = not_implemented(results)
     if blocked:
         lines.append("")
@@ -322,6 +334,22 @@ def summary_line(results: Results) -> str:
     return (
         f"target {results.target}: requirements {req_words}; "
         f"scenarios {scen_words} in {results.duration_s:.1f} s"
+    )
+
+
+def left_out_line(results: Results) -> str:
+    """What the target's cost policy left out of the selection, and how to run it: the run's
+    verdicts are about the rest ("" when it left out nothing)."""
+    if not results.left_out:
+        return ""
+    total = sum(len(group.scenarios) for group in results.left_out)
+    parts = [
+        f"{len(group.scenarios)} by {group.rule} ({group.reason}; {group.include})"
+        for group in results.left_out
+    ]
+    return (
+        f"left out by the {results.target} target's cost policy (not selected): {total} "
+        f"scenario{'' if total == 1 else 's'}: " + "; ".join(parts)
     )
 
 

@@ -7,6 +7,7 @@ run's column ("localstack", "moto-server" rather than "endpoint", "endpoint (2)"
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -14,37 +15,34 @@ from firehose_conformance.errors import UsageError
 from firehose_conformance.targets.base import Target
 from firehose_conformance.targets.options import LABEL
 
-
-def _reference(**options: Any) -> Target:
-    from firehose_conformance.targets.reference import ReferenceTarget
-
-    return ReferenceTarget(**options)
-
-
-def _moto(**options: Any) -> Target:
-    from firehose_conformance.targets.moto import MotoTarget
-
-    return MotoTarget(**options)
-
-
-def _endpoint(**options: Any) -> Target:
-    from firehose_conformance.targets.endpoint import EndpointTarget
-
-    return EndpointTarget(**options)
-
-
-def _aws(**options: Any) -> Target:
-    from firehose_conformance.targets.aws import AwsTarget
-
-    return AwsTarget(**options)
-
-
-FACTORIES: dict[str, Callable[..., Target]] = {
-    "reference": _reference,
-    "moto": _moto,
-    "endpoint": _endpoint,
-    "aws": _aws,
+# name -> where its class is: imported only when that target is chosen.
+CLASSES: dict[str, str] = {
+    "reference": "firehose_conformance.targets.reference:ReferenceTarget",
+    "moto": "firehose_conformance.targets.moto:MotoTarget",
+    "endpoint": "firehose_conformance.targets.endpoint:EndpointTarget",
+    "aws": "firehose_conformance.targets.aws:AwsTarget",
 }
+
+
+def target_class(name: str) -> type[Target]:
+    """The class of target ``name``, imported now (its class-level facts, such as its cost
+    policy, are known without making it); UsageError for an unknown name."""
+    where = CLASSES.get(name)
+    if where is None:
+        raise UsageError(f"unknown target {name!r}; known targets: {', '.join(sorted(CLASSES))}")
+    module, _, attribute = where.partition(":")
+    found: type[Target] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def _factory(name: str) -> Callable[..., Target]:
+    def make(**options: Any) -> Target:
+        return target_class(name)(**options)
+
+    return make
+
+
+FACTORIES: dict[str, Callable[..., Target]] = {name: _factory(name) for name in CLASSES}
 
 
 def make_target(name: str, **options: Any) -> Target:

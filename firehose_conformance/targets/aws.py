@@ -5,8 +5,9 @@
 region=…``; the region may also come from ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile).
 Other options: ``role_arn=…`` (a delivery role to use instead of creating one), ``aws_profile=…``
 (``--profile``, a named profile), the wait bounds of ``WaitProfile`` in seconds,
-``iam_propagation_seconds=…``, ``cleanup_pause_seconds=…`` and ``pool=no`` (every scenario
-makes its own keys, none shared or lent: see pool.py).
+``iam_propagation_seconds=…``, ``cleanup_pause_seconds=…``, ``pool=no`` (every scenario
+makes its own keys, none shared or lent: see pool.py) and ``key_specs=all`` (every row of the
+key-spec outlines, where by default one row per key family runs: see cost_policy.py).
 ``endpoint_url=http://127.0.0.1:PORT`` is for the harness's own tests only (an emulator standing
 in for AWS, with dummy credentials); see ``aws_options``. An endpoint configured for boto3
 (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, the profile's) is never followed: the target
@@ -31,7 +32,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -51,11 +52,17 @@ from firehose_conformance.aws_clients import (
     profile_session,
 )
 from firehose_conformance.capabilities import Capability
+from firehose_conformance.cost_policy import RealAccountPolicy, Rule
 from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.pool import KeyPool
 from firehose_conformance.pricing import describe, estimate
 from firehose_conformance.resources import Kind, RunPlan
-from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
+from firehose_conformance.targets.aws_options import (
+    CLEANUP_ATTEMPTS,
+    AwsOptions,
+    key_specs_option,
+    parse_options,
+)
 from firehose_conformance.targets.aws_resources import (
     KEY_PENDING_WINDOW_DAYS,
     PREFIX,
@@ -77,10 +84,18 @@ from reference_impl.aws_models import PinnedSession
 # AWS SDKs retry a 5xx; a real account's transient InternalFailure must not decide a verdict.
 SERVER_ERROR_ATTEMPTS = 3
 ASSUME_ROLE_WAIT = 120.0  # a new role may be unassumable for a while (IAM propagation)
-EXCLUDED_TAGS = MappingProxyType(
+# Cost choices (cost_policy.py): a real account could run these, in a day or with thousands of
+# streams; they are left out of the selection (not_selected), not judged not applicable.
+ELSEWHERE = (
+    "no option runs them on the aws target: run them against the reference or an emulator, "
+    "where waiting and resources cost nothing"
+)
+LEFT_OUT_TAGS = MappingProxyType(
     {
-        "slow": "excluded on a real account: needs ~24 h",
-        "scale": "excluded on a real account: needs hundreds of streams",
+        "slow": Rule("@slow", "needs ~24 h on a real account", ELSEWHERE),
+        "scale": Rule(
+            "@scale", "needs hundreds or thousands of streams on a real account", ELSEWHERE
+        ),
     }
 )
 
@@ -90,13 +105,17 @@ class AwsTarget(Target):
 
     No controllable clock, no view of the bytes at rest, no instant key deletion: those
     scenarios are N/A. It can make a caller without KMS permissions (an IAM role it creates)
-    and read CloudTrail's event history. ``@slow`` and ``@scale`` scenarios are excluded.
+    and read CloudTrail's event history. Its cost policy leaves ``@slow`` and ``@scale``
+    scenarios, and key-spec rows beyond one per key family, out of the selection.
     """
 
     name = "aws"
     plans = True
     capabilities = frozenset({Capability.IAM, Capability.CLOUDTRAIL})
-    excluded_tags = EXCLUDED_TAGS
+
+    @classmethod
+    def cost_policy(cls, options: Mapping[str, str]) -> RealAccountPolicy:
+        return RealAccountPolicy(tags=LEFT_OUT_TAGS, key_specs=key_specs_option(options))
 
     def __init__(self, *, console: TextIO | None = None, **options: str) -> None:
         options, self.region_source = _with_configured_region(options)
@@ -175,6 +194,7 @@ class AwsTarget(Target):
             "KMS keys own": plan.own[Kind.KMS_KEY],
             "scenarios": plan.scenarios,
             "estimated_usd": round(estimate(plan).total, 2),
+            "left out": {group.rule.name: group.scenarios for group in plan.left_out},
         }
 
     def _pool_changed(self) -> None:
@@ -223,7 +243,6 @@ class AwsTarget(Target):
                 f"  - IAM role {ROLE_PATH}{delivery_role_name(self.run_id)}: Firehose may assume "
                 f"it; inline policy for S3, Kinesis and KMS on this run's resources only"
             )
-        excluded = ", ".join(f"@{tag} ({why})" for tag, why in self.excluded_tags.items())
         counts = self._plan_counts()
         lines = [
             f"aws target: account {self.account_id} (STS: {self.caller_arn}), "
@@ -239,7 +258,7 @@ class AwsTarget(Target):
             *counts,
             "removed after each scenario and at the end, also on failure, Ctrl-C or SIGTERM "
             f"(KMS keys: deletion scheduled in {KEY_PENDING_WINDOW_DAYS} days, the shortest)",
-            f"not run here: {excluded}",
+            *self._left_out_lines(),
             "after a SIGKILL: firehose-conformance sweep --target aws --allow-live-aws "
             f"--account-id {self.account_id} --region {self.region} "
             f"[--run-id {self.run_id}] [--yes]",
@@ -269,6 +288,32 @@ class AwsTarget(Target):
         if pooled:
             lines.append("  pooled keys: " + ", ".join(k.describe() for k in pooled))
         return lines + ["  " + line for line in describe(estimate(plan))]
+
+    def _left_out_lines(self) -> list[str]:
+        """What the cost policy leaves out: with the selection known, how many scenarios per
+        rule and what running them too would add; else the rules."""
+        if self._plan is None:
+            rules = self.cost_policy({"key_specs": self.options.key_specs.value}).rules()
+            return ["left out by the cost policy (not selected):"] + [
+                f"  - {rule.name}: {rule.reason}; {rule.include}" for rule in rules
+            ]
+        plan = self._plan
+        if not plan.left_out:
+            return ["left out by the cost policy: nothing of this selection"]
+        lines = ["left out by the cost policy (not selected, not counted above):"]
+        for group in plan.left_out:
+            rule = group.rule
+            if rule.name.startswith("@"):
+                what = f"{group.scenarios} {rule.name} scenario(s) ({rule.reason}; {rule.include})"
+            else:
+                keys = group.adds(plan, Kind.KMS_KEY)
+                usd = estimate(group.with_them).total - estimate(plan).total
+                what = (
+                    f"{group.scenarios} of {group.considered} key-spec rows ({rule.name}: "
+                    f"{rule.reason}; {rule.include}: +{keys} KMS keys, +${usd:.2f})"
+                )
+            lines.append(f"  - {what}")
+        return lines
 
     def _provision(self) -> None:
         """Print the plan, arm the interruption handlers, then create the run's delivery role."""

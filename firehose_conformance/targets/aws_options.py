@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from firehose_conformance.cost_policy import KeySpecs, parse_key_specs
 from firehose_conformance.targets.base import (
     WAIT_OPTIONS,
     WaitProfile,
@@ -59,6 +61,7 @@ OTHER_OPTIONS = frozenset(
         "iam_propagation_seconds",
         "cleanup_pause_seconds",
         "pool",
+        "key_specs",
     }
 )
 ALLOW_HINT = "--allow-live-aws (or --target-option allow_live_aws=yes)"
@@ -76,6 +79,7 @@ class AwsOptions:
     iam_propagation_seconds: float
     cleanup_pause_seconds: float
     pool: bool = True  # keys shared or lent across scenarios (pool.py); no: each its own
+    key_specs: KeySpecs = KeySpecs.FAMILY  # key-spec outline rows: one per family, or all
 
     @property
     def testing(self) -> bool:
@@ -133,7 +137,14 @@ def parse_options(options: dict[str, str]) -> AwsOptions:
             allow_zero=True,
         ),
         pool=pool in YES,
+        key_specs=key_specs_option(options),
     )
+
+
+def key_specs_option(options: Mapping[str, str]) -> KeySpecs:
+    """``key_specs``: ``family`` (one key-spec outline row per key family, the default on a
+    real account) or ``all``; read alone at collection, and with the rest by ``parse_options``."""
+    return parse_key_specs(options.get("key_specs", KeySpecs.FAMILY.value))
 
 
 def _endpoint_url(value: str | None) -> str | None:

@@ -27,6 +27,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from firehose_conformance.capabilities import Capability
+from firehose_conformance.cost_policy import NO_POLICY, CostPolicy
 from firehose_conformance.errors import CapabilityMissing, NotImplementedByTarget, TargetMisbehaved
 from firehose_conformance.outcome import Outcome
 
@@ -203,9 +204,6 @@ class Target:
     profile = WaitProfile()
     account_id = "123456789012"
     region = "us-east-1"
-    # Scenario tags this target does not run, each with the reason its N/A verdict gives (the
-    # aws target: @slow and @scale, which a real account cannot do in reasonable time or cost).
-    excluded_tags: ClassVar[Mapping[str, str]] = {}
     plans: ClassVar[bool] = False  # told the selection's demand before it starts (expect)
 
     def __init__(self) -> None:
@@ -217,6 +215,13 @@ class Target:
         # makes its own (targets that reset between scenarios, where keys cost nothing).
         self.pool: KeyPool | None = None
         self.created: Counter[str] = Counter()  # what the run made, by resources.Kind value
+
+    @classmethod
+    def cost_policy(cls, options: Mapping[str, str]) -> CostPolicy:
+        """What this target leaves out of a run to keep its cost down (cost_policy.py), from
+        its options alone: asked at collection, before any target is made. Nothing by
+        default; ValueError (one line) for a bad option it reads."""
+        return NO_POLICY
 
     def identity(self) -> dict[str, str]:
         """Whom the run talked to, for the results' provenance; subclasses add what they know."""

@@ -23,14 +23,14 @@ from firehose_conformance.resources import (
     KeyUse,
     Kind,
     PoolKey,
-    RunPlan,
     definitions,
     demand_of,
     effects_of,
+    plan_for,
     runs_on,
     scenario_demand,
 )
-from firehose_conformance.runner import ROOT, STEPS_DIR, Selection, run_suite
+from firehose_conformance.runner import ROOT, STEPS_DIR, Collected, Selection, collect, run_suite
 
 # KMS operations that change a key (or its grants): a step calling one, directly or through
 # ``actions``, changes the key it names, which then must be the scenario's own.
@@ -285,32 +285,59 @@ def test_what_a_scenario_gets(collected: list[Any]) -> None:
 
 
 class AwsLike:
-    from firehose_conformance.targets.aws import EXCLUDED_TAGS as excluded_tags
     from firehose_conformance.targets.aws import AwsTarget
 
     capabilities = AwsTarget.capabilities
+    pool = True
 
     def has(self, capability: Any) -> bool:
         return capability in self.capabilities
 
 
-def test_the_plan_of_a_full_aws_run_and_its_estimate(collected: list[Any]) -> None:
-    plan = RunPlan()
-    for item in collected:
-        if runs_on(AwsLike(), item):
-            plan.add(scenario_demand(item))
+@pytest.fixture(scope="module")
+def aws_selection() -> Collected:
+    """What a full run against the aws target selects, with its default cost policy."""
+    return collect("aws")
+
+
+def test_the_plan_of_a_full_aws_run_and_its_estimate(aws_selection: Collected) -> None:
+    plan = plan_for(AwsLike(), aws_selection.items)
     keys = plan.total(Kind.KMS_KEY)
     assert keys == len(plan.pool_keys()) + plan.own[Kind.KMS_KEY]
     assert PoolKey(*SYMMETRIC, 0) in plan.pool_keys()
     before = sum(
         len([k for k in scenario_demand(i).keys]) + len(scenario_demand(i).anonymous)
-        for i in collected
+        for i in aws_selection.items
         if runs_on(AwsLike(), i)
     )
     assert keys < before  # what every scenario making its own keys would create
     found = estimate(plan)
     assert found.total > 0 and found.pending_window_usd > 0
     assert all(p.source.startswith("https://aws.amazon.com/") for p in PRICES)
+
+
+def test_a_full_aws_run_plans_at_most_15_keys_and_says_what_key_specs_all_adds(
+    aws_selection: Collected,
+) -> None:
+    """Issue 16's target: a full aws-target run creates <= 15 KMS keys. The key-spec rows the
+    cost policy leaves out are beside the plan, with what running them too adds."""
+    plan = plan_for(AwsLike(), *_selection_parts(aws_selection))
+    assert plan.total(Kind.KMS_KEY) <= 15
+    sampled = {group.rule.name: group for group in plan.left_out}
+    assert set(sampled) == {"key_specs=family", "@scale"}
+    rows = sampled["key_specs=family"]
+    assert 0 < rows.scenarios < rows.considered
+    every = plan_for(AwsLike(), *_selection_parts(collect("aws", {"key_specs": "all"})))
+    assert [group.rule.name for group in every.left_out] == ["@scale"]
+    assert every.scenarios == plan.scenarios + rows.scenarios
+    # What the plan says running them too adds is what key_specs=all plans.
+    assert rows.with_them.totals() == every.totals()
+    assert rows.adds(plan, Kind.KMS_KEY) == every.total(Kind.KMS_KEY) - plan.total(Kind.KMS_KEY)
+    assert rows.adds(plan, Kind.KMS_KEY) > 0
+
+
+def _selection_parts(found: Collected) -> tuple[Any, Any, Any]:
+    return found.items, found.left_out, found.considered
 
 
 # ---- against moto_server standing in for AWS (as test_target_aws.py does) ----------------------
@@ -375,9 +402,7 @@ def test_a_run_creates_what_its_plan_says_and_shares_what_it_may(moto: str) -> N
 
 
 @pytest.mark.slow
-def test_the_plan_states_counts_and_cost_before_anything_exists(
-    moto: str, collected: list[Any]
-) -> None:
+def test_the_plan_states_counts_and_cost_before_anything_exists(moto: str) -> None:
     import io
 
     from firehose_conformance.targets.aws import AwsTarget
@@ -401,10 +426,8 @@ def test_the_plan_states_counts_and_cost_before_anything_exists(
     )
     console = Watch()
     target = AwsTarget(console=console, **_options(moto))
-    plan = RunPlan()
-    for item in collected:
-        if runs_on(target, item):
-            plan.add(scenario_demand(item))
+    selected = collect("aws")
+    plan = plan_for(target, selected.items, selected.left_out, selected.considered)
     target.expect(plan)
     try:
         target.start_scenario()
@@ -417,7 +440,14 @@ def test_the_plan_states_counts_and_cost_before_anything_exists(
             assert f"{kind.value}: " in text
         assert "estimated cost: $" in text and "https://aws.amazon.com/kms/pricing/" in text
         assert "pending-deletion window" in text
-        assert target.identity()["resources"]["planned"]["KMS keys"] == plan.total(Kind.KMS_KEY)
+        planned = target.identity()["resources"]["planned"]
+        assert planned["KMS keys"] == plan.total(Kind.KMS_KEY) <= 15
+        rows = next(g for g in plan.left_out if g.rule.name == "key_specs=family")
+        extra = rows.adds(plan, Kind.KMS_KEY)
+        assert f"{rows.scenarios} of {rows.considered} key-spec rows (key_specs=family: " in text
+        assert f"--target-option key_specs=all runs every row: +{extra} KMS keys, +$" in text
+        assert "2 @scale scenario(s) (needs hundreds or thousands of streams" in text
+        assert planned["left out"] == {"key_specs=family": rows.scenarios, "@scale": 2}
     finally:
         target.close()
     assert "created: KMS keys 0" in console.getvalue()  # and what the plan said, beside it

@@ -29,6 +29,7 @@ from firehose_conformance import actions
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved, UsageError
+from firehose_conformance.results import read_results
 from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws import AwsTarget
@@ -194,6 +195,7 @@ def test_refuses_when_sts_names_another_account(
         (None, {"endpoint_url": "http://10.0.0.5:4566"}, "loopback"),
         (None, {"transition_timeout": "soon"}, "transition_timeout must be a number"),
         (None, {"colour": "blue"}, "unknown option(s) colour"),
+        (None, {"key_specs": "some"}, "key_specs must be family or all, got 'some'"),
     ],
 )
 def test_bad_options_are_refused_before_any_call(
@@ -294,25 +296,80 @@ def test_every_resource_is_named_and_tagged_and_teardown_removes_it(url: str) ->
 
 
 @pytest.mark.slow
-def test_teardown_after_passing_failing_and_excluded_scenarios(url: str) -> None:
+def test_teardown_after_passing_failing_and_left_out_scenarios(url: str) -> None:
+    """API-02 is @scale: the cost policy leaves it out of the selection (not_selected, with the
+    rule as its reason), never judges it. SRC-07 is @slow but also needs a clock the account
+    lacks: not applicable, as a capability the target lacks decides."""
     selection = Selection.requirements(["API-04", "KEY-06", "API-02", "SRC-07"])
-    scenarios = run_suite("aws", options(url), selection).results.scenarios
+    results = run_suite("aws", options(url), selection).results
+    scenarios = results.scenarios
     verdicts = {s.verdict for s in scenarios}
     assert {"passed", "failed"} <= verdicts  # moto passes API-04 and fails KEY-06
     assert "error" not in verdicts, [s.reason for s in scenarios if s.verdict == "error"]
-    excluded = {s.name: s.reason for s in scenarios if "excluded" in s.reason}
-    assert any("needs ~24 h" in reason and "@slow" in reason for reason in excluded.values())
-    assert any("hundreds of streams" in r and "@scale" in r for r in excluded.values())
-    assert all(s.verdict == "not_applicable" for s in scenarios if s.name in excluded)
+    requirements = {r.id: r for r in results.requirements}
+    scale = requirements["API-02"]
+    assert scale.verdict == "not_selected" and scale.left_out == 1
+    assert "cost policy: @scale (1 scenario): needs hundreds or thousands" in scale.reason
+    assert "API-02" not in {rid for s in scenarios for rid in s.requirements}
+    assert [g.rule for g in results.left_out] == ["@scale"]
+    assert requirements["SRC-07"].verdict == "not_applicable"
+    assert "lacks @needs-clock" in requirements["SRC-07"].reason
     assert live(inventory(url)) == []
     assert {r.state for r in inventory(url) if r.kind == "key"} == {"PendingDeletion"}
+
+
+@pytest.mark.slow
+def test_key_spec_rows_left_out_alike_serial_and_with_workers(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """KEY-10's key-spec outline on the account: one row per key family runs, the rest are
+    recorded as left out (a requirement judged on the rows it kept says how many), the close
+    says so and how to include them; -n 2 (each worker collects and deselects alike) records
+    the same; key_specs=all runs every row."""
+    records = {}
+    for workers in ("0", "2"):
+        path = tmp_path / f"results-{workers}.json"
+        args = ["run", *cli_args(url, *LIVE_FLAGS), "-n", workers, "--results", str(path)]
+        main([*args, "--quiet", "--", "-m", "KEY-10"])
+        out = capsys.readouterr().out
+        assert (
+            "left out by the aws target's cost policy (not selected): 1 scenario: 1 by "
+            "key_specs=family (one row per key family" in out
+        )
+        assert "--target-option key_specs=all runs every row)" in out
+        results = read_results(path)
+        records[workers] = (
+            results.left_out,
+            {r.id: (r.verdict, r.left_out) for r in results.requirements if r.left_out},
+            sorted(s.name for s in results.scenarios),
+        )
+    assert records["0"] == records["2"]
+    left_out, counted, names = records["0"]
+    assert [(g.rule, g.considered, g.scenarios) for g in left_out] == [
+        (
+            "key_specs=family",
+            6,
+            ["KMS describes each key spec with its usage (ECC_NIST_EDWARDS25519)"],
+        )
+    ]
+    assert counted.keys() == {"KEY-10"} and counted["KEY-10"][1] == 1
+    assert counted["KEY-10"][0] != "not_selected"  # judged on the rows it kept
+    assert not any("ECC_NIST_EDWARDS25519" in name for name in names)
+    every = run_suite("aws", options(url, key_specs="all"), Selection.requirements(["KEY-10"]))
+    assert every.results.left_out == []
+    assert len(every.results.scenarios) == len(names) + 1
+    assert live(inventory(url)) == []
 
 
 @pytest.mark.slow
 def test_capabilities_and_generous_overridable_waits(url: str) -> None:
     target = AwsTarget(**{k: v for k, v in options(url).items() if k not in FAST})
     assert not {Capability.CLOCK, Capability.AT_REST, Capability.KEY_DELETION} & target.capabilities
-    assert set(target.excluded_tags) == {"slow", "scale"}
+    assert {rule.name for rule in target.cost_policy({}).rules()} == {
+        "@slow",
+        "@scale",
+        "key_specs=family",
+    }
     assert target.profile.transition_timeout >= 600 and target.profile.metric_timeout >= 900
     assert target.profile.delivery_timeout >= 900 and target.profile.poll_max >= 15
     target.close()
