@@ -24,7 +24,12 @@ class AloneFirstScheduling(LoadScheduling):
     """LoadScheduling, except that the ``@alone`` items go first to one worker, with nothing
     sent to any other until the last of them has finished; afterwards each worker is kept at
     two items (the one it runs and the next: an xdist worker starts an item only once it knows
-    the next one or is told to stop), so that a long scenario never holds a queue behind it."""
+    the next one or is told to stop), so that a long scenario never holds a queue behind it.
+
+    With a previous run's durations, the item queued behind one that took longer than that
+    run's average is the shortest left, and any other slot gets the longest left: topping a
+    worker up with the two longest items would run them one after the other (moto_server at
+    -n 16: ten ~27 s scenarios paired on five workers held the end of the run by ~13 s)."""
 
     def __init__(
         self,
@@ -37,6 +42,8 @@ class AloneFirstScheduling(LoadScheduling):
         self.alone = alone  # the @alone nodeids, known once every worker has collected
         self.alone_left: set[int] = set()
         self.durations = dict(durations or {})  # a previous run's, to hand out longest first
+        known = self.durations.values()
+        self.average = sum(known) / len(known) if known else math.inf
 
     def schedule(self) -> None:
         assert self.collection_is_completed
@@ -63,7 +70,7 @@ class AloneFirstScheduling(LoadScheduling):
             self.node2pending[first].extend(alone)
             first.send_runtest_some(alone)
             if self.pending:  # its successor, so that the last alone item starts
-                self._send_tests(first, 1)
+                self._send_next(first)
             else:
                 first.shutdown()
             for node in self.nodes[1:]:
@@ -87,11 +94,23 @@ class AloneFirstScheduling(LoadScheduling):
         if node.shutting_down or self.alone_left:
             return
         if self.pending:
-            wanted = 2 - len(self.node2pending[node])
-            if wanted > 0:
-                self._send_tests(node, wanted)
+            while self.pending and len(self.node2pending[node]) < 2:
+                self._send_next(node)
         else:
             node.shutdown()
+
+    def _send_next(self, node: Any) -> None:
+        """One more item for ``node``: the shortest left if it will wait behind a long one,
+        else the longest left (``pending`` is longest first)."""
+        held = self.node2pending[node]
+        behind_long = bool(held) and self._expected(held[-1]) > self.average
+        index = self.pending.pop() if behind_long else self.pending.pop(0)
+        held.append(index)
+        node.send_runtest_some([index])
+
+    def _expected(self, index: int) -> float:
+        assert self.collection is not None
+        return self.durations.get(self.collection[index], math.inf)
 
     def remove_pending_tests_from_node(self, node: Any, indices: Sequence[int]) -> None:
         raise NotImplementedError()

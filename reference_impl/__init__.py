@@ -14,33 +14,47 @@ vendored models in ``reference_impl.aws_models``):
   latency=...)``, ``ServerOptions(latency=...)``); ``account_for``: which account an access key
   id acts in (12 digits: that account; else the default);
 - ``ReferenceServer``, ``ServerOptions``, ``add_server_arguments``, ``server_options_from`` and
-  ``serve``: the reference over HTTP (imported on first use: they need werkzeug).
+  ``serve``: the reference over HTTP.
+
+Every name is imported on first use.
 """
 
+from importlib import import_module
 from typing import Any
 
-from reference_impl.accounts import account_for
-from reference_impl.cloud import CLIENT_CONFIG, SERVICES, ReferenceCloud, implemented_operations
-from reference_impl.latency import Latency
-from reference_impl.variants import UnknownVariant, Variant, VariantKind
-from reference_impl.variants import catalog as variant_catalog
-
-_SERVER_NAMES = {
-    "ReferenceServer": "ReferenceServer",
-    "ServerOptions": "ServerOptions",
-    "add_server_arguments": "add_arguments",
-    "server_options_from": "options_from",
-    "serve": "serve",
+# Each public name and the module that defines it, imported on first use: a harness that only
+# reads the vendored models (``reference_impl.aws_models``) or talks to another target never
+# pays for the cloud (about half a second) or the server (werkzeug).
+_NAMES = {
+    "account_for": ("reference_impl.accounts", "account_for"),
+    "CLIENT_CONFIG": ("reference_impl.cloud", "CLIENT_CONFIG"),
+    "SERVICES": ("reference_impl.cloud", "SERVICES"),
+    "ReferenceCloud": ("reference_impl.cloud", "ReferenceCloud"),
+    "implemented_operations": ("reference_impl.cloud", "implemented_operations"),
+    "Latency": ("reference_impl.latency", "Latency"),
+    "UnknownVariant": ("reference_impl.variants", "UnknownVariant"),
+    "Variant": ("reference_impl.variants", "Variant"),
+    "VariantKind": ("reference_impl.variants", "VariantKind"),
+    "variant_catalog": ("reference_impl.variants", "catalog"),
+    "ReferenceServer": ("reference_impl.wire.server", "ReferenceServer"),
+    "ServerOptions": ("reference_impl.wire.server", "ServerOptions"),
+    "add_server_arguments": ("reference_impl.wire.server", "add_arguments"),
+    "server_options_from": ("reference_impl.wire.server", "options_from"),
+    "serve": ("reference_impl.wire.server", "serve"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    """The server's names, imported only when asked for (werkzeug costs a tenth of a second)."""
-    if name in _SERVER_NAMES:
-        from reference_impl.wire import server
-
-        return getattr(server, _SERVER_NAMES[name])
+    if name in _NAMES:
+        module, attribute = _NAMES[name]
+        value = getattr(import_module(module), attribute)
+        globals()[name] = value  # once
+        return value
     raise AttributeError(f"module 'reference_impl' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_NAMES))
 
 
 __all__ = [

@@ -137,8 +137,30 @@ def test_a_previous_run_s_durations_hand_the_rest_out_longest_first(
         scheduler.add_node_collection(node, collection)
     scheduler.schedule()
     assert first.sent == [5, 2]  # the alone one, then the longest (unknown) as its successor
-    _run_next(scheduler, first)  # the alone one is done: everyone is topped up, longest first
-    assert (first.sent, second.sent) == ([5, 2, 1], [4, 3])
+    # The alone one is done: everyone is topped up, longest first, except that behind a long
+    # item (2: unknown; 1: 27 s, above the average) waits the shortest left.
+    _run_next(scheduler, first)
+    assert (first.sent, second.sent) == ([5, 2, 0], [1, 3])
+
+
+def test_the_longest_items_start_on_different_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four long and six short items on four workers: each worker starts one long item with a
+    short one queued behind it, never two long ones in a row; then the rest, longest first."""
+    collection = [f"t::{i}" for i in range(10)]
+    durations = {f"t::{i}": 27.0 - i for i in range(4)}
+    durations |= {f"t::{i}": 0.1 * i for i in range(4, 10)}
+    monkeypatch.setattr("xdist.scheduler.load.parse_tx_spec_config", lambda config: ["popen"] * 4)
+    options = {"maxschedchunk": None, "fsc_alone_first": False, "tx": [], "numprocesses": 4}
+    config = SimpleNamespace(getoption=options.get, getvalue=options.get)
+    scheduler = AloneFirstScheduling(config, None, set, durations)
+    nodes = [FakeNode(f"gw{i}") for i in range(4)]
+    for node in nodes:
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+    assert [node.sent for node in nodes] == [[0, 4], [1, 5], [2, 6], [3, 7]]
+    _run_next(scheduler, nodes[0])  # 0 is done, short 4 runs: the longest left queues behind it
+    assert nodes[0].sent == [0, 4, 9]
 
 
 def test_durations_come_from_a_results_file_and_a_bad_one_gives_no_order(
