@@ -154,9 +154,10 @@ def tagged(found: list[Resource]) -> list[Resource]:
 
 
 def crash(target: AwsTarget) -> None:
-    """Forget what the target made, as a killed process would (and disarm its handlers)."""
+    """Forget what the target made, as a killed process would (and disarm its handlers): its
+    scenario's ledger, and the run-level resources nobody is left to remove."""
     target.ledger.entries.clear()
-    target._run_ledger.entries.clear()
+    target._owns_run = False
     target.close()
 
 
