@@ -189,7 +189,8 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The implementation under test, one per process (xdist workers make their own)."""
     config = request.config
     try:
-        made = make_target(config.getoption("--target"), **target_options(config))
+        with uncaptured(config):  # what it says (the aws target's plan) reaches the terminal
+            made = make_target(config.getoption("--target"), **target_options(config))
     except UsageError as error:
         pytest.exit(str(error), returncode=2)
     run = _shared_run(config)
@@ -613,6 +614,13 @@ class Collector:
         from firehose_conformance.shared_run import merged_identity
 
         return merged_identity(self.config, self.target_identity)
+
+
+def uncaptured(config: pytest.Config) -> contextlib.AbstractContextManager[Any]:
+    """pytest's capture suspended: a target made now keeps the real stderr (an xdist worker's
+    is its controller's terminal), not the capture of the scenario that made it."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    return capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
 
 
 def _shared_run(config: pytest.Config) -> Any:

@@ -100,11 +100,12 @@ def close_run(config: pytest.Config) -> None:
     run = config.stash.get(_KEY, None)
     if run is None or not run.registry.read().joined:
         return
-    from firehose_conformance.plugin import target_options
+    from firehose_conformance.plugin import target_options, uncaptured
     from firehose_conformance.targets import make_target
 
     try:
-        made = make_target(config.getoption("--target"), **target_options(config))
+        with uncaptured(config):
+            made = make_target(config.getoption("--target"), **target_options(config))
     except (UsageError, pytest.UsageError) as error:
         print(f"run {run.run_id}: could not close the run: {error}", file=sys.stderr)
         return
