@@ -8,6 +8,7 @@ processes) and is slow to answer, which widens every race the lock must close.
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import time
@@ -114,7 +115,7 @@ def test_a_lent_key_is_never_held_by_two_scenarios_at_once(
         by_key.setdefault(key_id, []).append((began, ended))
     for spans in by_key.values():
         spans.sort()
-        for (_, ended), (began, _) in zip(spans, spans[1:], strict=False):
+        for (_, ended), (began, _) in itertools.pairwise(spans):
             assert ended <= began, "one lent key held by two scenarios at once"
     keys = made.read_text().split()
     assert set(by_key) <= set(keys) and 1 < len(keys) <= WORKERS  # reused, never more than held
