@@ -5,10 +5,13 @@ target's plan states them; "without the pool" gives every key a scenario names (
 itself) to that scenario, as before issue 16. ``--moto`` also runs the aws target against
 moto_server in process (dummy credentials, loopback only; about 7 minutes on 2 cores) and prints
 what it really created beside the plan (moto refuses some key specs and some scenarios stop
-early there, so it creates less than a real account would).
+early there, so it creates less than a real account would). ``--workers N`` runs it as
+``run -n N`` does (one run and one key pool for all workers): its counts should be the serial
+run's, apart from lent keys borrowed by scenarios in flight at once.
 
     python bench/bench_resources.py
     python bench/bench_resources.py --moto
+    python bench/bench_resources.py --moto --workers 4
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def plans(items: list[Any]) -> tuple[RunPlan, Counter[Kind]]:
     return plan, without
 
 
-def run_on_moto() -> dict[str, Any]:
+def run_on_moto(workers: int = 0) -> dict[str, Any]:
     from moto.server import ThreadedMotoServer
 
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -86,7 +89,7 @@ def run_on_moto() -> dict[str, Any]:
     options = {"endpoint_url": f"http://{host}:{port}", "allow_live_aws": "yes"}
     options |= {"account_id": "123456789012", "region": "eu-west-1", **FAST}
     try:
-        run = run_suite("aws", options)
+        run = run_suite("aws", options, workers=workers)
     finally:
         server.stop()
     return run.results.provenance["target"]["resources"]
@@ -95,18 +98,22 @@ def run_on_moto() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moto", action="store_true", help="also run it against moto_server")
+    parser.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="with --moto: as run -n N does"
+    )
     args = parser.parse_args(argv)
     plan, without = plans(collected())
     planned = plan.totals()
     planned[Kind.IAM_ROLE.value] += 1  # the delivery role
-    measured = run_on_moto() if args.moto else None
+    measured = run_on_moto(args.workers) if args.moto else None
     print(f"a full aws-target run: {plan.scenarios} scenarios run on the account")
     head = f"{'resource':<28}{'without pool':>14}{'with pool':>12}"
-    print(head + (f"{'moto: created':>16}" if measured else ""))
+    where = f"moto -n {args.workers}" if args.workers else "moto"
+    print(head + (f"{where + ': created':>20}" if measured else ""))
     for kind in Kind:
         line = f"{kind.value:<28}{without[kind]:>14}{planned[kind.value]:>12}"
         if measured:
-            line += f"{measured['created'].get(kind.value, 0):>16}"
+            line += f"{measured['created'].get(kind.value, 0):>20}"
         print(line)
     lent = sum(1 for key in plan.pool_keys() if key.lent)
     print(
@@ -114,6 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         f"scenario at a time, restored after it) + {plan.own[Kind.KMS_KEY]} of scenarios that "
         "make them as the check or change them for good"
     )
+    if args.workers:
+        most = plan.lent_at_most(args.workers)
+        print(f"with -n {args.workers}: lent keys {lent} to {most} (scenarios in flight at once)")
+    if measured:
+        pooled = measured["pooled_keys"]
+        made_lent = sum(1 for name in pooled if name.startswith("lent "))
+        print(
+            f"{where}: pooled keys made {len(pooled)} = {len(pooled) - made_lent} shared + "
+            f"{made_lent} lent"
+        )
     print("with the pool:")
     print("\n".join("  " + line for line in describe(estimate(plan))))
     return 0
