@@ -440,6 +440,7 @@ class AwsTarget(Target):
             if problems:
                 self._say(f"aws target ({self._process}): could not remove: " + "; ".join(problems))
             return
+        assert state is not None
         if not state.plan_printed:
             return  # nothing was made
         unfinished = [w for w in state.joined if w not in state.finished]
