@@ -30,7 +30,7 @@ from firehose_conformance import actions
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved, UsageError
-from firehose_conformance.resources import SYMMETRIC, PoolKey
+from firehose_conformance.resources import SYMMETRIC, PoolKey, RunPlan, ScenarioDemand
 from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.shared_run import SharedRun
 from firehose_conformance.targets import make_target
@@ -402,8 +402,12 @@ def _workers_of_one_run(url: str, run: SharedRun, console: Any) -> list[AwsTarge
     """Three workers' targets joined to ``run`` (as run -n 3 joins them), each with a scenario
     that encrypts a delivery stream with the run's shared key: the keys they got."""
     workers = [aws_target(url, console=console) for _ in range(run.workers)]
+    plan = RunPlan()  # as many scenarios as workers, each borrowing a symmetric key
+    for _ in workers:
+        plan.add(ScenarioDemand(keys={"K": PoolKey(*SYMMETRIC, lent=True)}))
     for n, worker in enumerate(workers):
         worker.join_run(dataclasses.replace(run, worker=f"gw{n}"))
+        worker.expect(plan)
     for worker in workers:
         worker.start_scenario()
         assert worker.pool is not None
@@ -429,6 +433,8 @@ def test_workers_of_one_run_share_its_pool_and_the_controller_removes_it(
     assert len(buckets) == len(set(buckets)) == 3
     assert [r.kind for r in found].count("key") == 1 and [r.kind for r in found].count("role") == 1
     assert console.getvalue().count("about to create:") == 1  # the plan, once for the run
+    assert "run -n 3: one run and one pool for all workers" in console.getvalue()
+    assert "lent keys 1 to 3, KMS keys 1 to 3" in console.getvalue()  # 3 borrowers at once
     for worker in workers:
         assert worker.finish_scenario() == []
     for worker in workers:
