@@ -85,6 +85,7 @@ if TYPE_CHECKING:
 # AWS SDKs retry a 5xx; a real account's transient InternalFailure must not decide a verdict.
 SERVER_ERROR_ATTEMPTS = 3
 ASSUME_ROLE_WAIT = 120.0  # a new role may be unassumable for a while (IAM propagation)
+RESTART_NUMBERS = 100_000  # names a worker numbers before one started in its place does
 EXCLUDED_TAGS = MappingProxyType(
     {
         "slow": "excluded on a real account: needs ~24 h",
@@ -195,12 +196,16 @@ class AwsTarget(Target):
         self._process = run.worker or "controller"
         self._owns_run = not run.worker
         self._workers = run.workers
-        self._counter = itertools.count(run.index + 1, run.workers)
         self.pool = self._new_pool()
         if run.worker:
             with self._registry.open() as state:
                 state.run_id = run.run_id
+                # A worker xdist started again in place of one that died takes numbers of its
+                # own, so it never repeats a name the dead one may have left.
+                again = state.joined.count(run.worker)
                 state.joined.append(run.worker)
+            first = run.index + 1 + again * run.workers * RESTART_NUMBERS
+            self._counter = itertools.count(first, run.workers)
 
     def _forget_own_registry(self) -> None:
         if self._own_registry is not None:
@@ -443,7 +448,9 @@ class AwsTarget(Target):
         assert state is not None
         if not state.plan_printed:
             return  # nothing was made
-        unfinished = [w for w in state.joined if w not in state.finished]
+        unfinished = sorted(
+            {w for w in state.joined if state.joined.count(w) > state.finished.count(w)}
+        )
         if unfinished:
             problems.append(
                 f"the scenario in flight in {', '.join(unfinished)} (the worker ended before "

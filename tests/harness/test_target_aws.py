@@ -453,6 +453,29 @@ def test_workers_of_one_run_share_its_pool_and_the_controller_removes_it(
 
 
 @pytest.mark.slow
+def test_a_worker_started_in_place_of_a_dead_one_repeats_no_name(url: str, tmp_path: Path) -> None:
+    run = SharedRun("a1b2c3", str(tmp_path), "gw1", 2)
+    dead, again, other = aws_target(url), aws_target(url), aws_target(url)
+    dead.join_run(run)
+    again.join_run(run)
+    other.join_run(dataclasses.replace(run, worker="gw0"))
+    names = [t.unique_name("bucket") for t in (dead, again, other) for _ in range(3)]
+    assert len(set(names)) == len(names)
+    assert names[:3] == ["fsc-a1b2c3-bucket-2", "fsc-a1b2c3-bucket-4", "fsc-a1b2c3-bucket-6"]
+    for target in (again, other):
+        target.close()
+    state = run.registry.read()
+    assert state.joined == ["gw1", "gw1", "gw0"] and sorted(state.finished) == ["gw0", "gw1"]
+    console = io.StringIO()
+    controller = aws_target(url, console=console)
+    controller.join_run(dataclasses.replace(run, worker=""))
+    with run.registry.open() as found:
+        found.plan_printed = True  # as if a scenario had started
+    controller.close()
+    assert "could not remove: the scenario in flight in gw1" in console.getvalue()
+
+
+@pytest.mark.slow
 def test_the_pool_of_a_run_whose_workers_died_is_found_by_the_sweep_the_plan_names(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
