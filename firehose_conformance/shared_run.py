@@ -107,7 +107,12 @@ def close_run(config: pytest.Config) -> None:
         with uncaptured(config):
             made = make_target(config.getoption("--target"), **target_options(config))
     except (UsageError, pytest.UsageError) as error:
-        print(f"run {run.run_id}: could not close the run: {error}", file=sys.stderr)
+        print(
+            f"run {run.run_id}: could not close the run ({error}); what it made once for all "
+            f"workers is left: firehose-conformance sweep --target {config.getoption('--target')}"
+            f" ... --run-id {run.run_id} removes it",
+            file=sys.stderr,
+        )
         return
     made.join_run(run)
     made.close()
