@@ -191,11 +191,11 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     try:
         with uncaptured(config):  # what it says (the aws target's plan) reaches the terminal
             made = make_target(config.getoption("--target"), **target_options(config))
-    except UsageError as error:
+        run = _shared_run(config)
+        if run is not None:
+            made.join_run(run)
+    except (UsageError, ValueError) as error:
         pytest.exit(str(error), returncode=2)
-    run = _shared_run(config)
-    if run is not None:
-        made.join_run(run)
     config.stash[_TARGET_KEY] = made
     yield made
     made.close()

@@ -6,7 +6,9 @@ pytest-xdist worker is a target of its own, so they meet here: a JSON file in a 
 xdist controller names (shared_run.py; a serial run uses a temporary one of its own), read and
 rewritten whole under an exclusive ``fcntl.flock`` on a lock file beside it. flock locks belong
 to an open file, and every ``RunRegistry.open`` opens its own, so two threads of one process
-exclude each other as two processes do. POSIX only (Linux, macOS): ``fcntl`` is not on Windows.
+exclude each other as two processes do. Where there is no ``fcntl`` (Windows) a lock of this
+process stands in: a serial run works, and ``run -n N`` on the aws target is refused
+(``SHARED_ACROSS_PROCESSES``).
 
 The registry also keeps what each process made (summed for the results and the run's last line)
 and which processes have finished, so that the one that removes the run-level resources does so
@@ -15,9 +17,9 @@ only when no other can still use them.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -26,8 +28,15 @@ from typing import Any
 
 from firehose_conformance.resources import PoolKey
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 FILE = "registry.json"
 LOCK = "registry.lock"
+SHARED_ACROSS_PROCESSES = fcntl is not None
+_IN_PROCESS = threading.Lock()  # without fcntl: one process's threads only
 
 
 @dataclass
@@ -127,8 +136,7 @@ class RunRegistry:
         """The state, to read and change while no other process or thread can; written back
         when the block ends, also by an exception (what was recorded before it stands: a role
         entered before its creation failed is still removed at the end)."""
-        with open(self._lock, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        with _locked(self._lock):
             state = self._load()
             try:
                 yield state
@@ -139,8 +147,7 @@ class RunRegistry:
 
     def read(self) -> RunState:
         """The state as it is now (a copy: changing it changes nothing)."""
-        with open(self._lock, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with _locked(self._lock):
             return self._load()
 
     def _load(self) -> RunState:
@@ -149,3 +156,15 @@ class RunRegistry:
         except FileNotFoundError:
             return RunState()
         return RunState.from_json(json.loads(text))
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (a file of its own: released when it is closed)."""
+    if fcntl is None:
+        with _IN_PROCESS:
+            yield
+        return
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

@@ -59,7 +59,12 @@ from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.pool import KeyPool
 from firehose_conformance.pricing import describe, estimate
 from firehose_conformance.resources import Kind, RunPlan
-from firehose_conformance.run_registry import RunRegistry, RunRole, RunState
+from firehose_conformance.run_registry import (
+    SHARED_ACROSS_PROCESSES,
+    RunRegistry,
+    RunRole,
+    RunState,
+)
 from firehose_conformance.targets.aws_options import CLEANUP_ATTEMPTS, AwsOptions, parse_options
 from firehose_conformance.targets.aws_resources import (
     KEY_PENDING_WINDOW_DAYS,
@@ -190,6 +195,8 @@ class AwsTarget(Target):
         other worker makes (every Nth number), and, for the controller's target, its close."""
         if self._provisioned:
             raise TargetMisbehaved("suite defect: join_run after the target made something")
+        if run.worker and not SHARED_ACROSS_PROCESSES:
+            raise ValueError("run -n N needs POSIX file locks (Linux, macOS): run it serially")
         self._forget_own_registry()
         self.run_id = run.run_id
         self._registry = run.registry

@@ -156,3 +156,25 @@ def test_the_lent_keys_a_run_makes_at_most_with_scenarios_in_flight() -> None:
     assert plan.lent_at_most(1) == 3
     assert plan.lent_at_most(2) == 4  # the two that hold most: 2 + 1, and the RSA one
     assert plan.lent_at_most(16) == 5  # every borrower at once
+
+
+def test_without_fcntl_a_lock_of_the_process_serves_its_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no fcntl: a serial run still works (its scenarios' threads share one lock)."""
+    import threading
+
+    from firehose_conformance import run_registry
+
+    monkeypatch.setattr(run_registry, "fcntl", None)
+    made = tmp_path / "made"
+    pool = KeyPool(RunRegistry(tmp_path), "serial")
+    threads = [
+        threading.Thread(target=pool.key, args=(FakeTarget(made), SHARED)) for _ in range(WORKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made.read_text().split()) == 1
+    assert pool.record()["symmetric #1"]["uses"] == WORKERS

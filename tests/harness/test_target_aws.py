@@ -476,6 +476,19 @@ def test_a_worker_started_in_place_of_a_dead_one_repeats_no_name(url: str, tmp_p
 
 
 @pytest.mark.slow
+def test_without_posix_file_locks_a_worker_refuses_to_join(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from firehose_conformance.targets import aws
+
+    monkeypatch.setattr(aws, "SHARED_ACROSS_PROCESSES", False)
+    target = aws_target(url)
+    with pytest.raises(ValueError, match="run -n N needs POSIX file locks"):
+        target.join_run(SharedRun("a1b2c3", str(tmp_path), "gw0", 2))
+    target.close()
+
+
+@pytest.mark.slow
 def test_the_pool_of_a_run_whose_workers_died_is_found_by_the_sweep_the_plan_names(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
