@@ -76,7 +76,7 @@ def pytest_configure_node(node: Any) -> None:
     if _KEY not in config.stash:
         config.stash[_KEY] = SharedRun(
             uuid.uuid4().hex[:6],
-            tempfile.mkdtemp(prefix="fsc-run-"),
+            tempfile.mkdtemp(prefix="fsc-registry-"),
             "",
             int(node.workerinput["workercount"]),
         )

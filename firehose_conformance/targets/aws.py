@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -131,8 +132,11 @@ class AwsTarget(Target):
         # Run-level resources (IAM roles, pooled keys) are kept in the run's registry, shared
         # by the workers of ``run -n N`` (join_run); a serial run has one of its own. Whoever
         # owns the run (a serial target; under xdist the controller's) removes them at close.
-        self._registry = RunRegistry(tempfile.mkdtemp(prefix="fsc-run-"))
-        self._own_registry: str | None = str(self._registry.directory)  # removed at close
+        self._registry = RunRegistry(tempfile.mkdtemp(prefix="fsc-registry-"))
+        # Removed at close, or when the target is collected or the interpreter exits.
+        self._own_registry = weakref.finalize(
+            self, shutil.rmtree, self._registry.directory, ignore_errors=True
+        )
         self._process = "serial"  # this process in the registry: "serial", "gw3", "controller"
         self._owns_run = True
         self._workers = 1
@@ -215,9 +219,7 @@ class AwsTarget(Target):
             self._counter = itertools.count(first, run.workers)
 
     def _forget_own_registry(self) -> None:
-        if self._own_registry is not None:
-            shutil.rmtree(self._own_registry, ignore_errors=True)
-            self._own_registry = None
+        self._own_registry()  # once: a second call does nothing
 
     def expect(self, plan: RunPlan) -> None:
         """The selected scenarios' demand, for the plan (before anything is created)."""
