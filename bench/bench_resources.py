@@ -10,9 +10,12 @@ aws target collects them (its cost policy leaves @slow and @scale out, and with 
 options) against moto_server in process (dummy credentials, loopback only; minutes on 2 cores)
 and prints what it really created beside the plan (moto refuses some key specs and some
 scenarios stop early there, so it creates less than a real account would).
+``--workers N`` runs it as ``run -n N`` does (one run and one key pool for all workers): its
+counts should be the serial run's, apart from lent keys borrowed by scenarios in flight at once.
 
     python bench/bench_resources.py
     python bench/bench_resources.py --moto
+    python bench/bench_resources.py --moto --workers 4
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def _keys(plan: RunPlan) -> str:
     )
 
 
-def run_on_moto() -> dict[str, Any]:
+def run_on_moto(workers: int = 0) -> dict[str, Any]:
     from moto.server import ThreadedMotoServer
 
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -81,7 +84,7 @@ def run_on_moto() -> dict[str, Any]:
     options = {"endpoint_url": f"http://{host}:{port}", "allow_live_aws": "yes"}
     options |= {"account_id": "123456789012", "region": "eu-west-1", **FAST}
     try:
-        run = run_suite("aws", options)
+        run = run_suite("aws", options, workers=workers)
     finally:
         server.stop()
     return run.results.provenance["target"]["resources"]
@@ -90,6 +93,9 @@ def run_on_moto() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moto", action="store_true", help="also run it against moto_server")
+    parser.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="with --moto: as run -n N does"
+    )
     args = parser.parse_args(argv)
     every, without = plans(collect("aws", {"key_specs": KeySpecs.ALL.value}))
     sampled, _ = plans(collect("aws", {"key_specs": KeySpecs.FAMILY.value}))
@@ -98,18 +104,19 @@ def main(argv: list[str] | None = None) -> int:
         planned = Counter({Kind(k): v for k, v in plan.totals().items()})
         planned[Kind.IAM_ROLE] += 1  # the delivery role
         columns[name] = planned
-    measured = run_on_moto() if args.moto else None
+    measured = run_on_moto(args.workers) if args.moto else None
     print(
         f"a full aws-target run: {every.scenarios} scenarios run on the account with "
         f"key_specs=all, {sampled.scenarios} with the default key_specs=family (columns: "
         "key_specs, and the key pool; the default is 'family, pool')"
     )
     head = f"{'resource':<28}" + "".join(f"{name:>18}" for name in columns)
-    print(head + (f"{'moto: created':>16}" if measured else ""))
+    where = f"moto -n {args.workers}" if args.workers else "moto"
+    print(head + (f"{where + ': created':>20}" if measured else ""))
     for kind in Kind:
         line = f"{kind.value:<28}" + "".join(f"{c[kind]:>18}" for c in columns.values())
         if measured:
-            line += f"{measured['created'].get(kind.value, 0):>16}"
+            line += f"{measured['created'].get(kind.value, 0):>20}"
         print(line)
     print(f"KMS keys with the pool, key_specs=all:    {_keys(every)}")
     print(f"KMS keys with the pool, key_specs=family: {_keys(sampled)}")
@@ -121,6 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("with the pool and the default key_specs=family:")
     print("\n".join("  " + line for line in describe(estimate(sampled))))
+    if args.workers:
+        lent = sum(1 for key in sampled.pool_keys() if key.lent)
+        most = sampled.lent_at_most(args.workers)
+        print(f"with -n {args.workers}: lent keys {lent} to {most} (scenarios in flight at once)")
+    if measured:
+        pooled = measured["pooled_keys"]
+        made_lent = sum(1 for name in pooled if name.startswith("lent "))
+        print(
+            f"{where}: pooled keys made {len(pooled)} = {len(pooled) - made_lent} shared + "
+            f"{made_lent} lent"
+        )
     return 0
 
 

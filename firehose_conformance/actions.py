@@ -59,7 +59,7 @@ def create_key(
     key = KeyRef(meta["KeyId"], meta["Arn"])
     target.made(Kind.KMS_KEY, key.arn)
     (ledger or target.ledger).add(
-        f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key)
+        f"KMS key {key.arn}", lambda: schedule_deletion_quietly(target, key)
     )
     return key
 
@@ -79,7 +79,7 @@ def attempt_key(target: Target, spec: str, usage: str) -> Outcome:
         meta = outcome.response["KeyMetadata"]
         key = KeyRef(meta["KeyId"], meta["Arn"])
         target.made(Kind.KMS_KEY, key.arn)
-        target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
+        target.ledger.add(f"KMS key {key.arn}", lambda: schedule_deletion_quietly(target, key))
     return outcome
 
 
@@ -114,7 +114,7 @@ def _create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
     meta = made.response["KeyMetadata"]
     key = KeyRef(meta["KeyId"], meta["Arn"])
     target.made(Kind.KMS_KEY, key.arn)
-    target.ledger.add(f"KMS key {key.arn}", lambda: _schedule_deletion_quietly(target, key))
+    target.ledger.add(f"KMS key {key.arn}", lambda: schedule_deletion_quietly(target, key))
     params = target.call(
         "kms",
         "get_parameters_for_import",
@@ -142,7 +142,7 @@ def _create_imported_key(target: Target) -> tuple[KeyRef | None, str]:
     return key, ""
 
 
-def _schedule_deletion_quietly(target: Target, key: KeyRef) -> None:
+def schedule_deletion_quietly(target: Target, key: KeyRef) -> None:
     try:
         target.kms.schedule_key_deletion(KeyId=key.key_id, PendingWindowInDays=7)
     except ClientError as error:  # already pending deletion, or already gone: nothing to undo

@@ -140,10 +140,12 @@ def pytest_configure(config: pytest.Config) -> None:
             "(firehose-conformance requirements lists them)"
         )
     if config.pluginmanager.hasplugin("xdist"):  # run -n N: @alone scenarios by themselves
-        from firehose_conformance import scheduling
+        from firehose_conformance import scheduling, shared_run
 
         if not config.pluginmanager.is_registered(scheduling):
             config.pluginmanager.register(scheduling, "fsc-scheduling")
+        if not config.pluginmanager.is_registered(shared_run):  # one run, not one per worker
+            config.pluginmanager.register(shared_run, "fsc-shared-run")
     config.stash[_COLLECTOR_KEY] = Collector(config, catalog)
     config.pluginmanager.register(config.stash[_COLLECTOR_KEY], "fsc-collector")
     if hasattr(config, "workerinput") and config.getoption("--results"):
@@ -193,8 +195,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The implementation under test, one per process (xdist workers make their own)."""
     config = request.config
     try:
-        made = make_target(config.getoption("--target"), **target_options(config))
-    except UsageError as error:
+        with uncaptured(config):  # what it says (the aws target's plan) reaches the terminal
+            made = make_target(config.getoption("--target"), **target_options(config))
+        run = _shared_run(config)
+        if run is not None:
+            made.join_run(run)
+    except (UsageError, ValueError) as error:
         pytest.exit(str(error), returncode=2)
     config.stash[_TARGET_KEY] = made
     yield made
@@ -625,7 +631,7 @@ class Collector:
             duration_s=time.time() - self.started,
             scenarios=self.results(),
             catalog=self.catalog,
-            provenance=provenance(self.config.getoption("--target"), self.target_identity),
+            provenance=provenance(self.config.getoption("--target"), self._run_identity()),
             deselected=self.deselected,
             selection=selection_text(self.config),
             interrupted=self.interrupted,
@@ -633,6 +639,30 @@ class Collector:
             left_out=self.left_out,
         )
         write_results(results, Path(path))
+
+    def _run_identity(self) -> dict[str, Any] | None:
+        """The target's identity; under xdist with the whole run's resources (shared_run.py)."""
+        if not self.config.pluginmanager.hasplugin("fsc-shared-run"):
+            return self.target_identity
+        from firehose_conformance.shared_run import merged_identity
+
+        return merged_identity(self.config, self.target_identity)
+
+
+def uncaptured(config: pytest.Config) -> contextlib.AbstractContextManager[Any]:
+    """pytest's capture suspended: a target made now keeps the real stderr (an xdist worker's
+    is its controller's terminal), not the capture of the scenario that made it."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    return capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+
+
+def _shared_run(config: pytest.Config) -> Any:
+    """In an xdist worker: the run the controller named (shared_run.py); None elsewhere."""
+    if not hasattr(config, "workerinput"):
+        return None
+    from firehose_conformance.shared_run import of_worker
+
+    return of_worker(config)
 
 
 def _cost_policy(config: pytest.Config) -> tuple[CostPolicy, frozenset[str]]:

@@ -257,12 +257,17 @@ class RunPlan:
     pooling: bool = True  # False: every key the scenario's own (a target without a pool)
     # What the target's cost policy left out of the selection, per rule (cost_policy.py).
     left_out: list[LeftOutPlan] = field(default_factory=list)
+    # Per kind of lent key (spec, usage): how many each scenario borrowing one holds at once.
+    lent_holds: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     def add(self, demand: ScenarioDemand) -> None:
         self.scenarios += 1
         self.own.update(demand.counts)
         if self.pooling:
             self.pooled_keys |= demand.pool_keys
+            held = Counter((k.spec, k.usage) for k in demand.pool_keys if k.lent)
+            for kind, count in held.items():
+                self.lent_holds.setdefault(kind, []).append(count)
         else:
             self.own[Kind.KMS_KEY] += len(demand.pool_keys)
         for kind in demand.per_run:
@@ -271,6 +276,15 @@ class RunPlan:
 
     def pool_keys(self) -> set[PoolKey]:
         return set(self.pooled_keys)
+
+    def lent_at_most(self, in_flight: int) -> int:
+        """Lent keys a run makes at most with ``in_flight`` scenarios running at once (run -n
+        N): each borrows keys of its own, so per kind the holds of the ``in_flight`` scenarios
+        that borrow the most, together. With one at a time: the plan's lent keys."""
+        return sum(
+            sum(sorted(holds, reverse=True)[: max(1, in_flight)])
+            for holds in self.lent_holds.values()
+        )
 
     def total(self, kind: Kind) -> int:
         pooled = len(self.pooled_keys) if kind is Kind.KMS_KEY else 0

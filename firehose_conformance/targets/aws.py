@@ -26,21 +26,26 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import itertools
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from firehose_conformance import actions
 from firehose_conformance.aws_clients import (
     AWS_TIMEOUTS,
     SUITE_SERVICES,
@@ -57,6 +62,12 @@ from firehose_conformance.errors import TargetMisbehaved
 from firehose_conformance.pool import KeyPool
 from firehose_conformance.pricing import describe, estimate
 from firehose_conformance.resources import Kind, RunPlan
+from firehose_conformance.run_registry import (
+    SHARED_ACROSS_PROCESSES,
+    RunRegistry,
+    RunRole,
+    RunState,
+)
 from firehose_conformance.targets.aws_options import (
     CLEANUP_ATTEMPTS,
     AwsOptions,
@@ -81,9 +92,13 @@ from firehose_conformance.targets.aws_resources import (
 from firehose_conformance.targets.base import KeyRef, Ledger, Target
 from reference_impl.aws_models import PinnedSession
 
+if TYPE_CHECKING:
+    from firehose_conformance.shared_run import SharedRun
+
 # AWS SDKs retry a 5xx; a real account's transient InternalFailure must not decide a verdict.
 SERVER_ERROR_ATTEMPTS = 3
 ASSUME_ROLE_WAIT = 120.0  # a new role may be unassumable for a while (IAM propagation)
+RESTART_NUMBERS = 100_000  # names a worker numbers before one started in its place does
 # Cost choices (cost_policy.py): a real account could run these, in a day or with thousands of
 # streams; they are left out of the selection (not_selected), not judged not applicable.
 ELSEWHERE = (
@@ -133,13 +148,23 @@ class AwsTarget(Target):
         self._session = _session(parsed)
         self.caller_arn, self.partition = self._confirm_account()
         self.started = time.time()
-        self._run_ledger = Ledger()  # run-level resources (IAM roles, pooled keys), at close
+        # Run-level resources (IAM roles, pooled keys) are kept in the run's registry, shared
+        # by the workers of ``run -n N`` (join_run); a serial run has one of its own. Whoever
+        # owns the run (a serial target; under xdist the controller's) removes them at close.
+        self._registry = RunRegistry(tempfile.mkdtemp(prefix="fsc-registry-"))
+        # Removed at close, or when the target is collected or the interpreter exits.
+        self._own_registry = weakref.finalize(
+            self, shutil.rmtree, self._registry.directory, ignore_errors=True
+        )
+        self._process = "serial"  # this process in the registry: "serial", "gw3", "controller"
+        self._owns_run = True
+        self._workers = 1
         self._plan: RunPlan | None = None
         # What the run said it would create and what it did: the results' provenance.target
         # (a dict kept up to date, so the identity taken at the first scenario shows the end).
         self._resources: dict[str, Any] = {"planned": None, "created": {}, "pooled_keys": {}}
         # Keys shared by scenarios that only use them, or lent to one at a time (pool.py).
-        self.pool = KeyPool(self._run_ledger, self._pool_changed) if parsed.pool else None
+        self.pool = self._new_pool()
         self._provisioned = False
         self._closed = False
         self._delivery_role = parsed.role_arn
@@ -182,6 +207,39 @@ class AwsTarget(Target):
             "resources": self._resources,
         }
 
+    def _new_pool(self) -> KeyPool | None:
+        if not self.options.pool:
+            return None
+        return KeyPool(self._registry, self._process, self._pool_changed)
+
+    def join_run(self, run: SharedRun) -> None:
+        """Take part in the run the xdist controller named: its run id (names and tags), its
+        registry (run-level resources and the pool made once for every worker), names that no
+        other worker makes (every Nth number), and, for the controller's target, its close."""
+        if self._provisioned:
+            raise TargetMisbehaved("suite defect: join_run after the target made something")
+        if run.worker and not SHARED_ACROSS_PROCESSES:
+            raise ValueError("run -n N needs POSIX file locks (Linux, macOS): run it serially")
+        self._forget_own_registry()
+        self.run_id = run.run_id
+        self._registry = run.registry
+        self._process = run.worker or "controller"
+        self._owns_run = not run.worker
+        self._workers = run.workers
+        self.pool = self._new_pool()
+        if run.worker:
+            with self._registry.open() as state:
+                state.run_id = run.run_id
+                # A worker xdist started again in place of one that died takes numbers of its
+                # own, so it never repeats a name the dead one may have left.
+                again = state.joined.count(run.worker)
+                state.joined.append(run.worker)
+            first = run.index + 1 + again * run.workers * RESTART_NUMBERS
+            self._counter = itertools.count(first, run.workers)
+
+    def _forget_own_registry(self) -> None:
+        self._own_registry()  # once: a second call does nothing
+
     def expect(self, plan: RunPlan) -> None:
         """The selected scenarios' demand, for the plan (before anything is created)."""
         self._plan = plan
@@ -196,6 +254,8 @@ class AwsTarget(Target):
             "estimated_usd": round(estimate(plan).total, 2),
             "left out": {group.rule.name: group.scenarios for group in plan.left_out},
         }
+        with self._registry.open() as state:  # every worker computes the same plan
+            state.planned = state.planned or self._resources["planned"]
 
     def _pool_changed(self) -> None:
         if self.pool is not None:
@@ -287,6 +347,8 @@ class AwsTarget(Target):
                 lines.append(f"  - {kind.value}: {planned[kind.value]}")
         if pooled:
             lines.append("  pooled keys: " + ", ".join(k.describe() for k in pooled))
+        if self._workers > 1:
+            lines.append(self._parallel_counts(plan))
         return lines + ["  " + line for line in describe(estimate(plan))]
 
     def _left_out_lines(self) -> list[str]:
@@ -315,35 +377,82 @@ class AwsTarget(Target):
             lines.append(f"  - {what}")
         return lines
 
+    def _parallel_counts(self, plan: RunPlan) -> str:
+        """Under ``run -n N``: the counts are the run's, with the bound on lent keys."""
+        lent = sum(1 for k in plan.pool_keys() if k.lent)
+        most = plan.lent_at_most(self._workers)
+        text = (
+            f"  run -n {self._workers}: one run and one pool for all workers: these counts are "
+            "the whole run's, whichever worker makes them"
+        )
+        if most > lent:
+            keys = self._resources["planned"][Kind.KMS_KEY.value]
+            text += (
+                f"; scenarios in flight at once that borrow a lent key of the same kind each get "
+                f"one, so lent keys {lent} to {most}, KMS keys {keys} to {keys + most - lent} "
+                "(the estimate counts the first)"
+            )
+        return text
+
     def _provision(self) -> None:
-        """Print the plan, arm the interruption handlers, then create the run's delivery role."""
+        """Print the plan (once per run: the first process of the run to start), arm the
+        interruption handlers, then have the run's delivery role (made once per run)."""
         if self._provisioned:
             return
         if self._closed:
             raise TargetMisbehaved("suite defect: the aws target was used after close()")
         self._provisioned = True
-        self._say(self.plan())
+        with self._registry.open() as state:  # before anything of the run is made
+            if not state.plan_printed:
+                self._say(self.plan())
+                state.plan_printed = True
         self._interrupts.install()
         atexit.register(self.close)
         if self._delivery_role is None:
-            name = delivery_role_name(self.run_id)
-            iam = self.client("iam")
-            self._run_ledger.add(f"IAM role {name}", lambda: delete_role(iam, name))
-            self._delivery_role = create_role(
-                iam,
-                name,
+            self._delivery_role = self._run_role(
+                "delivery",
+                delivery_role_name(self.run_id),
                 trust=delivery_trust_policy(self.account_id),
                 policy=delivery_policy(self.partition, self.region, self.account_id, self.run_id),
-                tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: Firehose delivery",
+                wait=self.options.iam_propagation_seconds,
             )
-            self.made(Kind.IAM_ROLE, name)
-            if self.options.iam_propagation_seconds:
-                self._say(
-                    f"aws target: waiting {self.options.iam_propagation_seconds:g} s for IAM "
-                    "to make the new role assumable"
+
+    def _run_role(
+        self,
+        which: str,
+        name: str,
+        *,
+        trust: dict[str, Any],
+        policy: dict[str, Any],
+        description: str,
+        wait: float,
+    ) -> str:
+        """The ARN of the run's role ``which``, made by the first process of the run that needs
+        it (entered in the registry before it is made, so that it is removed at the end even if
+        its making fails half way); IAM may need ``wait`` seconds before a new role works."""
+        with self._registry.open() as state:
+            role = state.roles.get(which)
+            if role is None or not role.arn:
+                role = state.roles[which] = RunRole(name, "")
+                role.arn = create_role(
+                    self.client("iam"),
+                    name,
+                    trust=trust,
+                    policy=policy,
+                    tags=self.resource_tags(),
+                    description=description,
                 )
-                time.sleep(self.options.iam_propagation_seconds)
+                role.ready_at = time.time() + wait
+                self.made(Kind.IAM_ROLE, name)
+                if wait:
+                    self._say(
+                        f"aws target: waiting {wait:g} s for IAM to make the new role assumable"
+                    )
+        pause = role.ready_at - time.time()
+        if pause > 0:  # also a worker that found it made a moment ago
+            time.sleep(pause)
+        return role.arn
 
     def delivery_role_arn(self) -> str:
         self._provision()
@@ -359,29 +468,86 @@ class AwsTarget(Target):
             return self._unwind(self.ledger)
 
     def close(self) -> None:
-        """Remove whatever is left (a scenario's, then the run's); idempotent; also at exit."""
+        """Remove whatever this process left (a scenario's), then, where this target owns the
+        run (a serial run's; under xdist the controller's, once every worker is down), the
+        run-level resources of the registry, and say what the whole run created; idempotent;
+        also at exit."""
         if self._closed:
             return
         self._closed = True
         if self.pool is not None:
             self.pool.closing = True  # no lent key is restored for a next scenario now
-        if not self._provisioned:
-            return
+        problems: list[str] = []
+        state: RunState | None = None
         try:
             with self._interrupts.shielded():
-                problems = self._unwind(self.ledger) + self._unwind(self._run_ledger)
+                if self._provisioned:
+                    problems = self._unwind(self.ledger)
+                state = self._finish(problems)
+                if self._owns_run and state.plan_printed:
+                    problems = [p for left in state.problems.values() for p in left]
+                    problems += self._remove_run_level()
         except KeyboardInterrupt:
             self._say(f"aws target: cleanup abandoned; {self._sweep_hint()}")
             raise
         finally:
             self._interrupts.uninstall()
             atexit.unregister(self.close)
-        self._say(f"aws target: {self._made_summary()}")
+            if self._owns_run:
+                self._forget_own_registry()
+        if not self._owns_run:  # a worker: the controller says the rest, once
+            if problems:
+                self._say(f"aws target ({self._process}): could not remove: " + "; ".join(problems))
+            return
+        assert state is not None
+        if not state.plan_printed:
+            return  # nothing was made
+        unfinished = sorted(
+            {w for w in state.joined if state.joined.count(w) > state.finished.count(w)}
+        )
+        if unfinished:
+            problems.append(
+                f"the scenario in flight in {', '.join(unfinished)} (the worker ended before "
+                "closing its target)"
+            )
+        self._say(f"aws target: {self._made_summary(state)}")
         if problems:
             self._say("aws target: could not remove: " + "; ".join(problems))
             self._say(f"aws target: {self._sweep_hint()}")
         else:
             self._say(f"aws target: run {self.run_id} removed everything it created")
+
+    def _finish(self, problems: list[str]) -> RunState:
+        """Enter in the registry that this process is done, what it made and what it left."""
+        with self._registry.open() as state:
+            if self._process != "controller":
+                state.created[self._process] = dict(self.created)
+                state.problems[self._process] = list(problems)
+                state.finished.append(self._process)
+            return state
+
+    def _remove_run_level(self) -> list[str]:
+        """The run's roles deleted and its pooled keys' deletion scheduled (once per run), and
+        what could not be removed."""
+        with self._registry.open() as state:
+            if state.removed:
+                return []
+            state.removed = True
+            roles, keys = list(state.roles.values()), list(state.keys.values())
+        ledger = Ledger()
+        for role in roles:
+            ledger.add(
+                f"IAM role {role.name}",
+                functools.partial(delete_role, self.client("iam"), role.name),
+            )
+        for key in keys:  # newest first: the keys, then the roles
+            ledger.add(
+                f"KMS key {key.arn}",
+                functools.partial(
+                    actions.schedule_deletion_quietly, self, KeyRef(key.key_id, key.arn)
+                ),
+            )
+        return self._unwind(ledger)
 
     def _unwind(self, ledger: Ledger) -> list[str]:
         """The ledger undone, what fails tried again after a growing pause."""
@@ -390,9 +556,13 @@ class AwsTarget(Target):
             pause=lambda attempt: time.sleep(self.options.cleanup_pause_seconds * attempt),
         )
 
-    def _made_summary(self) -> str:
-        made = ", ".join(f"{kind.value} {self.created[kind.value]}" for kind in Kind)
-        planned = self._resources["planned"]
+    def _made_summary(self, state: RunState) -> str:
+        """What every process of the run made, summed, beside what the plan said."""
+        created = state.total_created()
+        made = ", ".join(f"{kind.value} {created.get(kind.value, 0)}" for kind in Kind)
+        if len(state.finished) > 1:
+            made += f" (by {len(state.finished)} workers)"
+        planned = state.planned
         if planned is None:
             return f"created: {made}"
         said = ", ".join(f"{kind.value} {planned[kind.value]}" for kind in Kind)
@@ -414,18 +584,14 @@ class AwsTarget(Target):
         """A Firehose client on a role of this run that has no KMS permissions at all."""
         if self._caller_client is None:
             self._provision()
-            name = caller_role_name(self.run_id)
-            iam = self.client("iam")
-            self._run_ledger.add(f"IAM role {name}", lambda: delete_role(iam, name))
-            arn = create_role(
-                iam,
-                name,
+            arn = self._run_role(
+                "caller",
+                caller_role_name(self.run_id),
                 trust=caller_trust_policy(self.partition, self.account_id),
                 policy=caller_policy(self.partition, self.region, self.account_id, self.run_id),
-                tags=self.resource_tags(),
                 description=f"firehose-conformance run {self.run_id}: a caller without KMS",
+                wait=0.0,  # _assume waits out IAM's propagation itself
             )
-            self.made(Kind.IAM_ROLE, name)
             credentials = self._assume(arn)
             session = PinnedSession(
                 aws_access_key_id=credentials["AccessKeyId"],

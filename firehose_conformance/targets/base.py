@@ -34,6 +34,7 @@ from firehose_conformance.outcome import Outcome
 if TYPE_CHECKING:
     from firehose_conformance.pool import KeyPool
     from firehose_conformance.resources import RunPlan
+    from firehose_conformance.shared_run import SharedRun
 
 T = TypeVar("T")
 
@@ -468,6 +469,11 @@ class Target:
     def made(self, kind: str, name: str) -> None:
         """Called by ``actions`` for every resource it creates (``kind``: a resources.Kind)."""
         self.created[str(kind)] += 1
+
+    def join_run(self, run: SharedRun) -> None:
+        """Under ``run -n N``: the run this worker's target (or the controller's, which closes
+        it) belongs to, before anything is made. Only a target whose workers share run-level
+        resources (aws) takes part; the others' workers share nothing."""
 
     def expect(self, plan: RunPlan) -> None:
         """The selected scenarios' demand, before the first one starts (the aws target states

@@ -480,3 +480,57 @@ def test_a_lent_key_is_restored_and_verdicts_are_those_of_keys_of_their_own(moto
     assert alone["created"]["KMS keys"] == alone["planned"]["KMS keys"] == 11
     lent = pooled["pooled_keys"]["lent symmetric #1"]
     assert lent["uses"] == 11 and "retired" not in lent
+
+
+@pytest.mark.slow
+def test_a_run_with_workers_makes_the_pool_once_and_records_the_whole_run(
+    moto: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """run -n 3 against moto_server: one pool for the run (the four shared keys made once,
+    not once per worker), one plan printed, and the results and the run's last line state what
+    all workers made together: what a serial run makes and records."""
+    import io
+    import urllib.request
+
+    from firehose_conformance.targets import aws
+
+    selection = Selection.requirements(["KEY-09", "KEY-06", "PUT-03"])
+    found = {}
+    for workers in (0, 3):
+        urllib.request.urlopen(urllib.request.Request(f"{moto}/moto-api/reset", method="POST"))
+        aws._terminal.cache_clear()  # this process's targets write where capfd sees it
+        try:
+            run = run_suite("aws", _options(moto), selection, workers=workers, output=io.StringIO())
+        finally:
+            aws._terminal.cache_clear()
+        resources = run.results.provenance["target"]["resources"]
+        uses = {name: entry["uses"] for name, entry in resources["pooled_keys"].items()}
+        states = sorted(_keys_in(moto).values())
+        found[workers] = (resources["planned"], resources["created"], uses, states)
+        err = capfd.readouterr().err  # what the run said (its workers' and the controller's)
+        assert err.count("about to create:") == 1  # the plan, once: not once per worker
+        assert err.count("created: KMS keys 4,") == 1
+        assert err.count("removed everything it created") == 1
+    serial, parallel = found[0], found[3]
+    assert parallel == serial
+    planned, created, uses, keys = parallel
+    assert created[Kind.KMS_KEY.value] == planned[Kind.KMS_KEY.value] == len(keys) == 4
+    assert uses["symmetric #1"] == 7 and created[Kind.IAM_ROLE.value] == 2
+    assert set(keys) == {"PendingDeletion"}
+    assert "run -n 3: one run and one pool for all workers" in err  # the parallel run's plan
+
+
+def _keys_in(url: str) -> dict[str, str]:
+    import boto3
+
+    kms = boto3.client(
+        "kms",
+        endpoint_url=url,
+        region_name="eu-west-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    return {
+        key["KeyId"]: kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"]
+        for key in kms.list_keys()["Keys"]
+    }

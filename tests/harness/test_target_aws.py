@@ -9,6 +9,7 @@ closed local port.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -29,8 +30,10 @@ from firehose_conformance import actions
 from firehose_conformance.capabilities import Capability
 from firehose_conformance.cli import main
 from firehose_conformance.errors import TargetMisbehaved, UsageError
+from firehose_conformance.resources import SYMMETRIC, PoolKey, RunPlan, ScenarioDemand
 from firehose_conformance.results import read_results
 from firehose_conformance.runner import Selection, run_suite
+from firehose_conformance.shared_run import SharedRun
 from firehose_conformance.targets import make_target
 from firehose_conformance.targets.aws import AwsTarget
 from firehose_conformance.targets.aws_resources import ROLE_PATH, TAG_KEY
@@ -155,9 +158,10 @@ def tagged(found: list[Resource]) -> list[Resource]:
 
 
 def crash(target: AwsTarget) -> None:
-    """Forget what the target made, as a killed process would (and disarm its handlers)."""
+    """Forget what the target made, as a killed process would (and disarm its handlers): its
+    scenario's ledger, and the run-level resources nobody is left to remove."""
     target.ledger.entries.clear()
-    target._run_ledger.entries.clear()
+    target._owns_run = False
     target.close()
 
 
@@ -448,6 +452,112 @@ def test_a_5xx_is_retried_then_an_error_naming_it(url: str) -> None:
         target.invoke(Failing(), "describe_delivery_stream", {}, retry_throttling=True)
     assert Failing.calls == 3
     target.close()
+
+
+# ---- one run across xdist workers ----------------------------------------------------------------
+def _workers_of_one_run(url: str, run: SharedRun, console: Any) -> list[AwsTarget]:
+    """Three workers' targets joined to ``run`` (as run -n 3 joins them), each with a scenario
+    that encrypts a delivery stream with the run's shared key: the keys they got."""
+    workers = [aws_target(url, console=console) for _ in range(run.workers)]
+    plan = RunPlan()  # as many scenarios as workers, each borrowing a symmetric key
+    for _ in workers:
+        plan.add(ScenarioDemand(keys={"K": PoolKey(*SYMMETRIC, lent=True)}))
+    for n, worker in enumerate(workers):
+        worker.join_run(dataclasses.replace(run, worker=f"gw{n}"))
+        worker.expect(plan)
+    for worker in workers:
+        worker.start_scenario()
+        assert worker.pool is not None
+        key = worker.pool.key(worker, PoolKey(*SYMMETRIC))
+        actions.new_delivery_stream(worker, encryption=actions.encryption_input(key))
+    return workers
+
+
+@pytest.mark.slow
+def test_workers_of_one_run_share_its_pool_and_the_controller_removes_it(
+    url: str, tmp_path: Path
+) -> None:
+    """One run id for every worker's names and tags, names no two workers repeat, one shared
+    key and one delivery role for all; a worker's close leaves the run-level resources (another
+    may still use them); the controller's, once every worker is down, removes them and says
+    what all of them made."""
+    run = SharedRun("a1b2c3", str(tmp_path), "", 3)
+    console = io.StringIO()
+    workers = _workers_of_one_run(url, run, console)
+    found = live(inventory(url))
+    assert {r.tags.get(TAG_KEY) for r in found if r.kind != "alias"} == {run.run_id}
+    buckets = [r.name for r in found if r.kind == "bucket"]
+    assert len(buckets) == len(set(buckets)) == 3
+    assert [r.kind for r in found].count("key") == 1 and [r.kind for r in found].count("role") == 1
+    assert console.getvalue().count("about to create:") == 1  # the plan, once for the run
+    assert "run -n 3: one run and one pool for all workers" in console.getvalue()
+    assert "lent keys 1 to 3, KMS keys 1 to 3" in console.getvalue()  # 3 borrowers at once
+    for worker in workers:
+        assert worker.finish_scenario() == []
+    for worker in workers:
+        worker.close()
+        assert sorted(r.kind for r in live(inventory(url))) == ["key", "role"]  # still the run's
+    assert "created:" not in console.getvalue()  # the workers leave that to the controller
+
+    controller = aws_target(url, console=console)
+    controller.join_run(run)
+    controller.close()
+    assert live(inventory(url)) == []
+    end = console.getvalue()
+    assert "created: KMS keys 1, KMS aliases 0, S3 buckets 3, Firehose delivery streams 3" in end
+    assert "IAM roles 1 (by 3 workers)" in end
+    assert f"run {run.run_id} removed everything it created" in end
+
+
+@pytest.mark.slow
+def test_a_worker_started_in_place_of_a_dead_one_repeats_no_name(url: str, tmp_path: Path) -> None:
+    run = SharedRun("a1b2c3", str(tmp_path), "gw1", 2)
+    dead, again, other = aws_target(url), aws_target(url), aws_target(url)
+    dead.join_run(run)
+    again.join_run(run)
+    other.join_run(dataclasses.replace(run, worker="gw0"))
+    names = [t.unique_name("bucket") for t in (dead, again, other) for _ in range(3)]
+    assert len(set(names)) == len(names)
+    assert names[:3] == ["fsc-a1b2c3-bucket-2", "fsc-a1b2c3-bucket-4", "fsc-a1b2c3-bucket-6"]
+    for target in (again, other):
+        target.close()
+    state = run.registry.read()
+    assert state.joined == ["gw1", "gw1", "gw0"] and sorted(state.finished) == ["gw0", "gw1"]
+    console = io.StringIO()
+    controller = aws_target(url, console=console)
+    controller.join_run(dataclasses.replace(run, worker=""))
+    with run.registry.open() as found:
+        found.plan_printed = True  # as if a scenario had started
+    controller.close()
+    assert "could not remove: the scenario in flight in gw1" in console.getvalue()
+
+
+@pytest.mark.slow
+def test_without_posix_file_locks_a_worker_refuses_to_join(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from firehose_conformance.targets import aws
+
+    monkeypatch.setattr(aws, "SHARED_ACROSS_PROCESSES", False)
+    target = aws_target(url)
+    with pytest.raises(ValueError, match="run -n N needs POSIX file locks"):
+        target.join_run(SharedRun("a1b2c3", str(tmp_path), "gw0", 2))
+    target.close()
+
+
+@pytest.mark.slow
+def test_the_pool_of_a_run_whose_workers_died_is_found_by_the_sweep_the_plan_names(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = SharedRun("d4e5f6", str(tmp_path), "", 2)
+    workers = _workers_of_one_run(url, run, io.StringIO())
+    for worker in workers:
+        crash(worker)
+    left = tagged(inventory(url))
+    assert {r.kind for r in left} == {"key", "role", "bucket", "delivery stream"}
+    assert main(["sweep", *cli_args(url, *LIVE_FLAGS), "--run-id", run.run_id, "--yes"]) == 0
+    assert tagged(inventory(url)) == []
+    assert "0 remain" in capsys.readouterr().out
 
 
 # ---- sweep -----------------------------------------------------------------------------------
