@@ -14,8 +14,12 @@ session, one results document; the verdicts do not depend on the order.
 Given a previous run's results (``--longest-first FILE``; ``run -n N`` passes the results file
 it is about to replace, when there is one for the same target), the other scenarios are handed
 out longest first, so that a long wait does not start last and hold the run's end (moto_server
-at -n 16: the metric scenarios take ~26 s each). A scenario the file does not know counts as
-long. Only the order changes; each scenario's verdict does not depend on it.
+at -n 16: the metric scenarios take ~26 s each). Without one (a first run, a CI job on a fresh
+clone) the durations come from ``typical_durations.json``, shipped with the package: one run
+against moto_server with CI's wait bounds (how it was made is in the file;
+``bench/typical_durations.py`` remakes it), as pytest-split keeps stored durations to balance
+CI. A scenario the durations do not know counts as long. Only the order changes; each
+scenario's verdict does not depend on it.
 
 The xdist controller collects nothing, so it cannot see tags: each worker writes the nodeids of
 its ``@alone`` items to a file in a directory the controller names in its ``workerinput``, and
@@ -39,6 +43,7 @@ OPTION = "--alone-first"  # run's workers: the scheduler below
 LONGEST_FIRST = "--longest-first"  # a previous results file: its durations order the rest
 _DIRECTORY = "fsc_alone_dir"  # workerinput key: where workers write their @alone nodeids
 _DIRECTORY_KEY = pytest.StashKey[str]()
+TYPICAL_DURATIONS = Path(__file__).with_name("typical_durations.json")
 
 
 def wanted(config: pytest.Config) -> bool:
@@ -46,14 +51,18 @@ def wanted(config: pytest.Config) -> bool:
 
 
 def previous_durations(config: pytest.Config) -> dict[str, float]:
-    """Each scenario's duration in the previous run's results (``--longest-first FILE``); {}
-    without one. Only an ordering hint: a file that cannot be read gives no order, not an
-    error (the run it would speed up is still right)."""
+    """Each scenario's duration in the previous run's results (``--longest-first FILE``), else
+    in the typical durations shipped with the package. Only an ordering hint: a file that
+    cannot be read gives no order, not an error (the run it would speed up is still right)."""
     path = config.getoption("fsc_longest_first", None)
-    if not path:
-        return {}
+    return read_durations(Path(path) if path else TYPICAL_DURATIONS)
+
+
+def read_durations(path: Path) -> dict[str, float]:
+    """nodeid -> seconds from a results document (or any JSON with its ``scenarios`` list of
+    ``nodeid`` and ``duration_s``); {} if it cannot be read."""
     try:
-        scenarios = json.loads(Path(path).read_text(encoding="utf-8"))["scenarios"]
+        scenarios = json.loads(path.read_text(encoding="utf-8"))["scenarios"]
         return {str(s["nodeid"]): float(s["duration_s"]) for s in scenarios}
     except (OSError, ValueError, KeyError, TypeError):
         return {}

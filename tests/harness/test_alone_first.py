@@ -9,9 +9,11 @@ import pytest
 
 from firehose_conformance.alone_first import AloneFirstScheduling, longest_first
 from firehose_conformance.scheduling import (
+    TYPICAL_DURATIONS,
     previous_durations,
     pytest_xdist_make_scheduler,
     read_alone,
+    read_durations,
     write_alone,
 )
 
@@ -115,9 +117,32 @@ def test_workers_name_their_alone_items_in_files_the_scheduler_reads(tmp_path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gw0.json", "gw1.json"]
 
 
-def test_only_a_run_that_asks_gets_the_scheduler() -> None:
-    config = SimpleNamespace(getoption=lambda name, default=None: False)
-    assert pytest_xdist_make_scheduler(config, None) is None
+def test_a_first_run_is_ordered_by_the_typical_durations_shipped_with_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No previous results: the packaged durations (one moto_server run) order the scenarios."""
+    monkeypatch.setattr("xdist.scheduler.load.parse_tx_spec_config", lambda config: ["popen"])
+    options = {"fsc_alone_first": False, "fsc_longest_first": None, "maxschedchunk": None}
+    config = SimpleNamespace(
+        getoption=lambda name, default=None: options.get(name, default),
+        getvalue=options.get,
+        option=SimpleNamespace(**options),
+    )
+    typical = read_durations(TYPICAL_DURATIONS)
+    assert previous_durations(config) == typical
+    assert sum(d > 20 for d in typical.values()) >= 5  # the long waits it is there to spread
+    assert isinstance(pytest_xdist_make_scheduler(config, None), AloneFirstScheduling)
+
+
+def test_the_typical_durations_name_only_scenarios_the_spec_has() -> None:
+    """A renamed or removed scenario leaves a stale entry: remake the file
+    (bench/typical_durations.py says how)."""
+    from firehose_conformance.runner import collect
+
+    collected = {item.nodeid for item in collect().items}
+    stale = sorted(set(read_durations(TYPICAL_DURATIONS)) - collected)
+    assert stale == [], f"typical_durations.json names scenarios the spec lacks: {stale[:3]}"
+    assert len(read_durations(TYPICAL_DURATIONS)) >= 0.9 * len(collected)
 
 
 def test_a_previous_run_s_durations_hand_the_rest_out_longest_first(
@@ -184,7 +209,7 @@ def test_durations_come_from_a_results_file_and_a_bad_one_gives_no_order(
         results.write_text(bad)
         assert previous_durations(config(str(results))) == {}
     assert previous_durations(config(str(tmp_path / "missing.json"))) == {}
-    assert previous_durations(config(None)) == {}
+    assert previous_durations(config(None)) == read_durations(TYPICAL_DURATIONS)  # a first run
 
 
 class Timeline:
