@@ -26,8 +26,9 @@ class AloneFirstScheduling(LoadScheduling):
     two items (the one it runs and the next: an xdist worker starts an item only once it knows
     the next one or is told to stop), so that a long scenario never holds a queue behind it.
 
-    With a previous run's durations, the item queued behind one that took longer than that
-    run's average is the shortest left, and any other slot gets the longest left: topping a
+    With durations (a previous run's, or the typical ones shipped with the package), the item
+    queued behind one that took longer than their average is the shortest left, and any other
+    slot gets the longest left: topping a
     worker up with the two longest items would run them one after the other (moto_server at
     -n 16: ten ~27 s scenarios paired on five workers held the end of the run by ~13 s)."""
 
@@ -41,7 +42,7 @@ class AloneFirstScheduling(LoadScheduling):
         super().__init__(config, log)
         self.alone = alone  # the @alone nodeids, known once every worker has collected
         self.alone_left: set[int] = set()
-        self.durations = dict(durations or {})  # a previous run's, to hand out longest first
+        self.durations = dict(durations or {})  # to hand out longest first
         known = self.durations.values()
         self.average = sum(known) / len(known) if known else math.inf
 

@@ -161,6 +161,7 @@ def collect(
 
     args = [str(STEPS_DIR), f"--rootdir={ROOT}", "-p", "firehose_conformance.plugin"]
     args += ["-p", "no:cacheprovider", "--import-mode=importlib", "--collect-only", "-qq"]
+    args += foreign_plugins()
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning", f"--target={target}"]
     args += [f"--target-option={key}={value}" for key, value in (options or {}).items()]
     args += (selection or Selection()).as_pytest_args()
