@@ -5,9 +5,9 @@ other's state), runs ``firehose-conformance run`` against it in a process of its
 wall time, CPU seconds (the run and its xdist workers), the largest process's memory, the
 scenario counts, and whether the parallel results equal the serial ones (every scenario's
 verdict and reason, every requirement's verdict; run ids, durations and times aside). The
-parallel side runs twice: ``first`` (no previous results: collection order) and ``repeat``
-(over the first's results file, which ``run -n N`` reads to hand the scenarios out longest first,
-as it does for anyone who runs the suite again):
+parallel side runs twice: ``first`` (no previous results: the typical durations shipped with
+the package) and ``repeat`` (over the first's results file, which ``run -n N`` reads to hand
+the scenarios out longest first, as it does for anyone who runs the suite again):
 
 1. ``moto``: moto_server, the whole suite, with the wait bounds CI gives moto (it answers at once).
    Target: parallel <= 60 s wall on 2 cores (serial took about 230 s).
@@ -59,16 +59,10 @@ from tabulate import tabulate
 from firehose_conformance import compare_runs
 from firehose_conformance.results import read_results
 from firehose_conformance.targets.aws_options import AWS_PROFILE
+from firehose_conformance.targets.endpoint import FAST_EMULATOR_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-MOTO_WAITS = {
-    "transition_timeout": "5",
-    "delivery_timeout": "10",
-    "metric_timeout": "10",
-    "grant_timeout": "10",
-    "poll_initial": "0.2",
-    "poll_max": "1",
-}
+MOTO_WAITS = dict(FAST_EMULATOR_OPTIONS)  # README's CI job's bounds for moto_server
 # What the aws target runs (its cost policy leaves @slow and @scale out; a real account has no
 # clock to move, no view of the bytes at rest, no instant key deletion). A superset: every
 # key-spec row runs here, where the aws target by default runs one per key family.
@@ -121,7 +115,8 @@ def server(command: list[str], log: Path) -> Iterator[str]:
 def run_once(leg: Leg, workers: int, scratch: Path, *, repeat: bool = False) -> Run:
     """One ``firehose-conformance run`` against a fresh server of the leg. ``repeat``: again
     over the results file of the same leg and workers, which ``run -n N`` reads to hand the
-    scenarios out longest first (a first run, with none, takes them in collection order)."""
+    scenarios out longest first (a first run, with none, takes the typical durations shipped
+    with the package)."""
     mode = (f"-n {workers}" + (" repeat" if repeat else " first")) if workers else "serial"
     log = scratch / f"{leg.name}-{workers}-server.log"
     results = scratch / f"{leg.name}-{workers}.json"

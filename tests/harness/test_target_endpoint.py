@@ -15,19 +15,16 @@ import pytest
 from firehose_conformance.cli import main
 from firehose_conformance.runner import Selection, run_suite
 from firehose_conformance.targets import make_target
-from firehose_conformance.targets.endpoint import EMULATOR_PROFILE, EndpointTarget
+from firehose_conformance.targets.endpoint import (
+    EMULATOR_PROFILE,
+    FAST_EMULATOR_OPTIONS,
+    EndpointTarget,
+)
 from firehose_conformance.targets.endpoint_probe import describe_server
 from firehose_conformance.targets.endpoint_probe import tidy as _tidy
 
 SELECTION = "API-04 or SSE-02 or SSE-17 or SRC-10 or KEY-06"
-FAST = {
-    "transition_timeout": "5",
-    "delivery_timeout": "10",
-    "metric_timeout": "10",
-    "grant_timeout": "10",
-    "poll_initial": "0.2",
-    "poll_max": "1",
-}
+FAST = dict(FAST_EMULATOR_OPTIONS)
 
 
 def verdicts(target: str, options: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:

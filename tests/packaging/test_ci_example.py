@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from firehose_conformance.targets.endpoint import FAST_EMULATOR_OPTIONS
+
 REPO = Path(__file__).resolve().parents[2]
 MARKER = "<!-- ci-example:"
 PACKAGE = "firehose-sse-conformance"
@@ -63,6 +65,14 @@ def test_the_example_is_a_workflow_this_test_can_run() -> None:
     assert "127.0.0.1:54321" in substituted and "-p 54321" in substituted
     assert "--pyargs firehose_conformance.steps" in scripts
     assert "--fc-expectations expectations/moto.toml" in scripts
+
+
+def test_the_example_gives_moto_the_fast_emulator_bounds() -> None:
+    """README's literal wait bounds are FAST_EMULATOR_OPTIONS, which the bench and the tests
+    use for moto_server: change one, change both."""
+    scripts = "\n".join(script for _, script in _run_steps())
+    given = dict(re.findall(r"--fc-target-option (\w+)=(\S+)", scripts))
+    assert given == dict(FAST_EMULATOR_OPTIONS)
 
 
 @pytest.fixture
