@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from firehose_conformance.scheduling import TYPICAL_DURATIONS
+from firehose_conformance.scheduling import TYPICAL_DURATIONS, read_durations
 
 
 def main(argv: list[str]) -> int:
@@ -29,11 +29,9 @@ def main(argv: list[str]) -> int:
         print("usage: typical_durations.py RESULTS.json 'what the run was'", file=sys.stderr)
         return 2
     source, about = Path(argv[0]), argv[1]
-    try:
-        scenarios = json.loads(source.read_text(encoding="utf-8"))["scenarios"]
-        durations = {str(s["nodeid"]): round(float(s["duration_s"]), 1) for s in scenarios}
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        print(f"typical_durations.py: cannot read {source}: {error}", file=sys.stderr)
+    durations = {n: round(d, 1) for n, d in read_durations(source).items()}
+    if not durations:
+        print(f"typical_durations.py: no scenario durations in {source}", file=sys.stderr)
         return 2
     about = json.dumps(f"scenario durations of one run ({about}), only to order a first run -n N")
     rows = ",\n".join(

@@ -28,8 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from firehose_conformance.cost_policy import Rule
+from firehose_conformance.spec_facts import SYMMETRIC_KEY_SPEC
 
-SYMMETRIC = ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
+SYMMETRIC = (SYMMETRIC_KEY_SPEC, "ENCRYPT_DECRYPT")
 
 
 class Kind(StrEnum):

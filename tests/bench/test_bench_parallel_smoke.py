@@ -36,6 +36,6 @@ def test_quick_run_prints_both_legs_side_by_side() -> None:
         assert f"{leg}: speed-up" in out and "same results as serial: yes" in out, out
     rows = [line for line in out.splitlines() if line.startswith(("moto ", "reference "))]
     assert sum(" serial " in row for row in rows) == 2, out
-    assert sum(" -n 4 first " in row for row in rows) == 2, out  # collection order
+    assert sum(" -n 4 first " in row for row in rows) == 2, out  # typical durations
     assert sum(" -n 4 repeat " in row for row in rows) == 2, out  # longest first
     assert "delivery streams" in out  # the reference server's counts of what was made

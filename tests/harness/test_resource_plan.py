@@ -30,32 +30,8 @@ from firehose_conformance.resources import (
     runs_on,
     scenario_demand,
 )
-from firehose_conformance.runner import ROOT, STEPS_DIR, Collected, Selection, collect, run_suite
+from firehose_conformance.runner import Collected, Selection, collect, run_suite
 
-# KMS operations that change a key (or its grants): a step calling one, directly or through
-# ``actions``, changes the key it names, which then must be the scenario's own.
-MUTATING = frozenset(
-    {
-        "disable_key",
-        "enable_key",
-        "schedule_key_deletion",
-        "cancel_key_deletion",
-        "put_key_policy",
-        "revoke_grant",
-        "retire_grant",
-        "delete_imported_key_material",
-        "import_key_material",
-        "delete_key_now",
-        "update_key_description",
-        "tag_resource",
-        "untag_resource",
-        "enable_key_rotation",
-        "disable_key_rotation",
-        "rotate_key_on_demand",
-        "update_alias",
-        "replicate_key",
-    }
-)
 # What teardown can undo for a lent key (actions.restore_key): a step declared LEND changes a
 # key only with these.
 RESTORABLE = frozenset(
@@ -68,6 +44,22 @@ RESTORABLE = frozenset(
         "revoke_grant",
     }
 )
+# KMS operations that change a key (or its grants): a step calling one, directly or through
+# ``actions``, changes the key it names, which then must be the scenario's own (or lent).
+MUTATING = RESTORABLE | {
+    "retire_grant",
+    "delete_imported_key_material",
+    "import_key_material",
+    "delete_key_now",
+    "update_key_description",
+    "tag_resource",
+    "untag_resource",
+    "enable_key_rotation",
+    "disable_key_rotation",
+    "rotate_key_on_demand",
+    "update_alias",
+    "replicate_key",
+}
 # Adapter calls that create something the plan counts.
 CREATING = frozenset(
     {
@@ -90,20 +82,9 @@ CREATING = frozenset(
 @pytest.fixture(scope="module")
 def collected() -> list[Any]:
     """Every scenario of the spec, collected (not run) as ``firehose-conformance run`` does."""
-
-    class Keep:
-        def __init__(self) -> None:
-            self.items: list[Any] = []
-
-        def pytest_collection_finish(self, session: pytest.Session) -> None:
-            self.items = list(session.items)
-
-    args = [str(STEPS_DIR), f"--rootdir={ROOT}", "-p", "firehose_conformance.plugin"]
-    args += ["-p", "no:cacheprovider", "--import-mode=importlib", "--collect-only", "-qq"]
-    keep = Keep()
-    assert pytest.main(args, plugins=[keep]) == 0
-    assert keep.items
-    return keep.items
+    items = collect().items
+    assert items
+    return items
 
 
 def _calls(func: Callable[..., Any], seen: set[int] | None = None) -> set[str]:
