@@ -11,8 +11,8 @@ process stands in: a serial run works, and ``run -n N`` on the aws target is ref
 (``SHARED_ACROSS_PROCESSES``).
 
 The registry also keeps what each process made (summed for the results and the run's last line)
-and which processes have finished, so that the one that removes the run-level resources does so
-only when no other can still use them.
+and which processes joined and finished: the xdist controller removes the run-level resources
+once every worker is down (shared_run.py), and its last line names a worker that never finished.
 """
 
 from __future__ import annotations
